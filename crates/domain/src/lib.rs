@@ -1,1 +1,35 @@
+//! Jiceng's use cases and rules, one module per capability. Every use case takes the
+//! [`Actor`](jiceng_core::Actor) and decides access here, never in a handler. Stores are
+//! traits without SQL; their implementations live in `jiceng-store`.
 
+pub mod audit;
+pub mod auth;
+pub mod ctx;
+pub mod demo;
+pub mod import;
+pub mod org;
+pub mod people;
+
+pub use ctx::Ctx;
+
+use jiceng_core::{Actor, DomainError, Result, Verb};
+
+/// Refuses unless the actor's role allows the verb.
+pub fn require(actor: &Actor, verb: Verb) -> Result<()> {
+    if actor.can(verb) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// Refuses unless the role allows the verb and the path is inside the actor's reach.
+/// Outside the reach answers "not found", so a probe cannot learn what exists.
+pub fn require_in_scope(actor: &Actor, verb: Verb, path: &str) -> Result<()> {
+    require(actor, verb)?;
+    if actor.reaches(path) {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound("unit"))
+    }
+}

@@ -1,1 +1,345 @@
+//! The SQL store: SQLite (the default) and PostgreSQL behind one implementation.
+//!
+//! Why one crate and not one per backend: the queries are the same text on both
+//! (numbered `$n` parameters, `RETURNING`, portable types: BIGINT, TEXT, DOUBLE), so
+//! they are written once over sqlx's `Any` driver; only the migrations (identity
+//! columns, collation, trigger syntax) and the connection set-up differ, and those live
+//! in `migrations/<backend>/` and [`connect`]. The conformance suite in `tests/` runs
+//! every store behaviour against both.
+//!
+//! SQLite runs in WAL mode with `synchronous=FULL` (an acknowledged write survives a
+//! power cut), foreign keys on and a busy timeout; all writes go through one writer
+//! connection so they never contend, reads use a small pool.
 
+/// A query text built from this crate's own constants and placeholders (never from
+/// user input, which is always bound as a parameter).
+macro_rules! safe {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+mod audit;
+mod auth;
+mod org;
+mod people;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use jiceng_core::{AuditEvent, DomainError, Result};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// PostgreSQL only: a schema to use (created if missing); tests give each run its own.
+    pub pg_schema: Option<String>,
+    pub max_connections: u32,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreConfig {
+            url: url.into(),
+            pg_schema: None,
+            max_connections: 8,
+        }
+    }
+}
+
+/// One store implementing every capability's store trait.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    /// Writes (one connection on SQLite).
+    pub(crate) w: AnyPool,
+    /// Reads.
+    pub(crate) r: AnyPool,
+    pub backend: Backend,
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
+    if let Some(d) = e.as_database_error()
+        && matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation)
+    {
+        return DomainError::conflict(
+            "记录已存在（唯一性冲突）",
+            "a record with the same key already exists",
+        );
+    }
+    DomainError::internal(e)
+}
+
+fn quote_ident(s: &str) -> Result<String> {
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DomainError::internal("invalid schema name"));
+    }
+    Ok(format!("\"{s}\""))
+}
+
+/// Opens (and for SQLite creates) the database; does not migrate.
+pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
+    sqlx::any::install_default_drivers();
+    let url = cfg.url.trim();
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = rest.split('?').next().unwrap_or(rest);
+        if path != ":memory:"
+            && let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(DomainError::internal)?;
+        }
+        let full = if url.contains('?') {
+            url.to_string()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        // Journal mode is a property of the file: set it once.
+        {
+            let opts = AnyConnectOptions::from_str(&full).map_err(db_err)?;
+            let mut c = opts.connect().await.map_err(db_err)?;
+            sqlx::raw_sql("PRAGMA journal_mode=WAL;")
+                .execute(&mut c)
+                .await
+                .map_err(db_err)?;
+        }
+        let setup = |mut conn_opts: AnyPoolOptions| {
+            conn_opts = conn_opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
+                         PRAGMA synchronous=FULL; PRAGMA cache_size=-32000; \
+                         PRAGMA temp_store=MEMORY;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            });
+            conn_opts
+        };
+        let w = setup(AnyPoolOptions::new().max_connections(1).min_connections(1))
+            .acquire_timeout(Duration::from_secs(60))
+            .connect(&full)
+            .await
+            .map_err(db_err)?;
+        let r = setup(
+            AnyPoolOptions::new()
+                .max_connections(cfg.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30)),
+        )
+        .connect(&full)
+        .await
+        .map_err(db_err)?;
+        return Ok(SqlStore {
+            w,
+            r,
+            backend: Backend::Sqlite,
+        });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let schema = cfg.pg_schema.as_deref().map(quote_ident).transpose()?;
+        if let Some(s) = &schema {
+            let opts = AnyConnectOptions::from_str(url).map_err(db_err)?;
+            let mut c = opts.connect().await.map_err(db_err)?;
+            sqlx::raw_sql(safe!("CREATE SCHEMA IF NOT EXISTS {s}"))
+                .execute(&mut c)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(cfg.max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(30));
+        if let Some(s) = schema {
+            opts = opts.after_connect(move |conn, _| {
+                let sql = safe!("SET search_path TO {s}");
+                Box::pin(async move {
+                    sqlx::raw_sql(sql).execute(conn).await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(url).await.map_err(db_err)?;
+        return Ok(SqlStore {
+            w: pool.clone(),
+            r: pool,
+            backend: Backend::Postgres,
+        });
+    }
+    Err(DomainError::internal(format!(
+        "unsupported database URL (use sqlite://… or postgres://…): {url}"
+    )))
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+impl SqlStore {
+    /// Applies the migrations not yet applied, each in its own transaction. On
+    /// PostgreSQL an advisory lock keeps two starting instances from racing.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut conn = self.w.acquire().await.map_err(db_err)?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_lock(727001)")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
+        let result = self.migrate_locked(&mut conn).await;
+        if self.backend == Backend::Postgres {
+            let _ = sqlx::query("SELECT pg_advisory_unlock(727001)")
+                .execute(&mut *conn)
+                .await;
+        }
+        result
+    }
+
+    async fn migrate_locked(&self, conn: &mut AnyConnection) -> Result<Vec<i64>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        let done: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            if done.contains(&m.version) {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(chrono::Utc::now().timestamp_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            tracing::info!(version = m.version, name = m.name, "migration applied");
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.r)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// A consistent copy of an SQLite database (VACUUM INTO); PostgreSQL is backed up
+    /// with pg_dump.
+    pub async fn backup_sqlite(&self, dest: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(DomainError::rule(
+                "PostgreSQL 请使用 pg_dump 备份",
+                "back PostgreSQL up with pg_dump",
+            ));
+        }
+        if std::path::Path::new(dest).exists() {
+            return Err(DomainError::rule(
+                "目标文件已存在",
+                "the destination file already exists",
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(&self.w)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.w.close().await;
+        self.r.close().await;
+    }
+}
+
+/// Writes one audit event on the given connection (inside the change's transaction).
+pub(crate) async fn write_audit(conn: &mut AnyConnection, e: &AuditEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at_ms, actor_id, actor_login, actor_role, action, entity_type, entity_id, scope_path, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.at_ms)
+    .bind(e.actor_id)
+    .bind(&e.actor_login)
+    .bind(&e.actor_role)
+    .bind(&e.action)
+    .bind(&e.entity_type)
+    .bind(&e.entity_id)
+    .bind(&e.scope_path)
+    .bind(e.before.as_ref().map(|v| v.to_string()))
+    .bind(e.after.as_ref().map(|v| v.to_string()))
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The half-open range of paths inside a subtree: `[prefix, prefix_with_last_slash+1)`.
+/// Works with a plain B-tree index on both backends (PostgreSQL columns use "C"
+/// collation so byte order holds).
+pub(crate) fn subtree_range(path: &str) -> (String, String) {
+    let hi = match path.strip_suffix('/') {
+        Some(stem) => format!("{stem}0"),
+        None => format!("{path}\u{10FFFF}"),
+    };
+    (path.to_string(), hi)
+}
+
+/// `$a, $b, …` for an IN list starting at parameter `start`.
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_range_covers_descendants_only() {
+        let (lo, hi) = subtree_range("/150302/150302001/");
+        for inside in ["/150302/150302001/", "/150302/150302001/150302001002/"] {
+            assert!(inside >= lo.as_str() && inside < hi.as_str());
+        }
+        for outside in ["/150302/150302002/", "/150302/", "/150302/1503020010/"] {
+            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+        }
+    }
+}

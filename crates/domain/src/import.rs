@@ -1,0 +1,528 @@
+//! Imports in the formats offices use: the statistical division list, grid boundaries
+//! (GeoJSON) and buildings/households/residents (CSV or .xlsx, UTF-8 or GBK).
+//!
+//! Every import validates the whole file first. With any bad row nothing is written and
+//! the report names each row and reason — unless the user asked to skip bad rows, in
+//! which case the good rows are written and the bad ones reported.
+
+use std::collections::{HashMap, HashSet};
+
+use jiceng_core::{Actor, DomainError, Result, Text, Verb};
+use jiceng_formats::divisions::{self, DivisionLevel};
+use jiceng_formats::grids;
+use jiceng_formats::people as people_fmt;
+use jiceng_formats::report::{ImportReport, RowError};
+use jiceng_formats::text::display_name;
+use serde::Serialize;
+
+use crate::org::{GridType, NewUnit, OrgUnit, UnitKind, UnitPatch, UnitStatus, rules};
+use crate::people::{PersonImport, ResidentInput};
+use crate::{Ctx, require};
+
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+pub struct ImportOptions {
+    /// Write the good rows and report the bad ones instead of refusing the file.
+    #[serde(default)]
+    pub skip_bad: bool,
+    /// Validate only.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportOutcome {
+    pub kind: &'static str,
+    pub total_rows: usize,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows left out because they were bad (only with `skip_bad`).
+    pub skipped: usize,
+    pub applied: bool,
+    pub dry_run: bool,
+    pub report: ImportReport,
+}
+
+fn row_error(line: usize, column: Option<&str>, value: Option<&str>, zh: String, en: String) -> RowError {
+    RowError {
+        line,
+        column: column.map(String::from),
+        value: value.map(String::from),
+        message: Text::new(zh, en),
+    }
+}
+
+fn outcome(kind: &'static str, report: ImportReport, opts: ImportOptions) -> ImportOutcome {
+    ImportOutcome {
+        kind,
+        total_rows: report.total_rows,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: 0,
+        applied: false,
+        dry_run: opts.dry_run,
+        report,
+    }
+}
+
+/// Looks many codes up at once, in chunks.
+async fn existing_units(ctx: &Ctx, codes: &[String]) -> Result<HashMap<String, OrgUnit>> {
+    let mut map = HashMap::new();
+    for chunk in codes.chunks(500) {
+        for u in ctx.org.units_by_codes(chunk).await? {
+            map.insert(u.code.clone(), u);
+        }
+    }
+    Ok(map)
+}
+
+fn level_kind(l: DivisionLevel) -> UnitKind {
+    match l {
+        DivisionLevel::District => UnitKind::District,
+        DivisionLevel::Street => UnitKind::Subdistrict,
+        DivisionLevel::Community => UnitKind::Community,
+    }
+}
+
+/// `jiceng import divisions`: the statistical division list of a district (or more).
+pub async fn divisions(
+    ctx: &Ctx,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    opts: ImportOptions,
+) -> Result<ImportOutcome> {
+    require(actor, Verb::Import)?;
+    require(actor, Verb::EditOrg)?;
+    let (mut rows, mut report) = if opts.skip_bad {
+        divisions::parse_divisions_lenient(file_name, bytes)
+    } else {
+        match divisions::parse_divisions(file_name, bytes) {
+            Ok(rows) => {
+                let total = rows.len();
+                (rows, ImportReport { total_rows: total, errors: vec![] })
+            }
+            Err(report) => return Ok(outcome("divisions", report, opts)),
+        }
+    };
+    // Parents first, whatever the file's order.
+    rows.sort_by_key(|r| (r.level as u8, r.line));
+    let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    codes.extend(rows.iter().map(|r| r.parent_code.clone()));
+    codes.sort();
+    codes.dedup();
+    let existing = existing_units(ctx, &codes).await?;
+    // code → (kind, path) of units known so far (existing or planned).
+    let mut known: HashMap<String, (UnitKind, String)> = existing
+        .values()
+        .map(|u| (u.code.clone(), (u.kind, u.path.clone())))
+        .collect();
+    let mut new_units = Vec::new();
+    let mut unchanged = 0u64;
+    let mut bad_lines = HashSet::new();
+    for r in &rows {
+        let kind = level_kind(r.level);
+        if let Some(u) = existing.get(&r.code) {
+            let same_parent = u.parent_id.is_none() && kind == UnitKind::District
+                || rules::path_codes(&u.path).iter().rev().nth(1) == Some(&r.parent_code);
+            if u.kind == kind && u.official_name == r.name && same_parent {
+                unchanged += 1;
+            } else {
+                report.errors.push(row_error(
+                    r.line,
+                    Some("code"),
+                    Some(&r.code),
+                    "编码已存在且名称或上级不同（编码不可重复使用）".into(),
+                    "code exists with another name or parent (codes are never reused)".into(),
+                ));
+                bad_lines.insert(r.line);
+            }
+            continue;
+        }
+        let (parent_code, path) = if kind == UnitKind::District {
+            (None, rules::child_path(None, &r.code))
+        } else {
+            match known.get(&r.parent_code) {
+                Some((pk, ppath)) if pk.child() == Some(kind) => {
+                    (Some(r.parent_code.clone()), rules::child_path(Some(ppath), &r.code))
+                }
+                Some(_) => {
+                    report.errors.push(row_error(
+                        r.line,
+                        Some("parent_code"),
+                        Some(&r.parent_code),
+                        "上级单位的级别不符".into(),
+                        "the parent is not of the level above".into(),
+                    ));
+                    bad_lines.insert(r.line);
+                    continue;
+                }
+                None => {
+                    report.errors.push(row_error(
+                        r.line,
+                        Some("parent_code"),
+                        Some(&r.parent_code),
+                        "上级单位编码不存在".into(),
+                        "unknown parent code".into(),
+                    ));
+                    bad_lines.insert(r.line);
+                    continue;
+                }
+            }
+        };
+        if !actor.reaches(&path) {
+            report.errors.push(row_error(
+                r.line,
+                Some("code"),
+                Some(&r.code),
+                "该单位不在您的管辖范围内".into(),
+                "this unit is outside your reach".into(),
+            ));
+            bad_lines.insert(r.line);
+            continue;
+        }
+        known.insert(r.code.clone(), (kind, path));
+        new_units.push(NewUnit {
+            code: r.code.clone(),
+            kind,
+            name: display_name(&r.name),
+            official_name: r.name.clone(),
+            parent_code,
+            grid_type: None,
+            boundary: None,
+            address: None,
+        });
+    }
+    report.errors.sort_by_key(|e| e.line);
+    let mut out = outcome("divisions", report, opts);
+    out.unchanged = unchanged;
+    out.skipped = out.report.errors.len();
+    if (!out.report.errors.is_empty() && !opts.skip_bad) || opts.dry_run {
+        out.created = if out.report.errors.is_empty() || opts.skip_bad {
+            new_units.len() as u64
+        } else {
+            0
+        };
+        return Ok(out);
+    }
+    let created = new_units.len() as u64;
+    if created > 0 {
+        let sample: Vec<&str> = new_units.iter().take(20).map(|u| u.code.as_str()).collect();
+        let audit = ctx
+            .event(actor, "import.divisions", "org_unit", file_name, &actor.scope_path)
+            .after(serde_json::json!({"created": created, "first_codes": sample, "skipped": out.skipped}));
+        ctx.org.insert_many(new_units, audit).await?;
+    }
+    out.created = created;
+    out.applied = true;
+    Ok(out)
+}
+
+/// Grid boundaries from GeoJSON: new grids are created under their community, known
+/// grids get the new boundary (and name and type when given).
+pub async fn grids(
+    ctx: &Ctx,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: ImportOptions,
+) -> Result<ImportOutcome> {
+    require(actor, Verb::Import)?;
+    require(actor, Verb::EditOrg)?;
+    let (features, mut report) = if opts.skip_bad {
+        grids::parse_grid_geojson_lenient(bytes)
+    } else {
+        match grids::parse_grid_geojson(bytes) {
+            Ok(f) => {
+                let total = f.len();
+                (f, ImportReport { total_rows: total, errors: vec![] })
+            }
+            Err(report) => return Ok(outcome("grids", report, opts)),
+        }
+    };
+    let mut codes: Vec<String> = features.iter().map(|f| f.code.clone()).collect();
+    codes.extend(features.iter().map(|f| f.code[..12].to_string()));
+    codes.sort();
+    codes.dedup();
+    let existing = existing_units(ctx, &codes).await?;
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for f in features {
+        let community = &f.code[..12];
+        let grid_type = f.grid_type.as_deref().and_then(GridType::parse);
+        match existing.get(&f.code) {
+            Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => {
+                if !actor.reaches_below(&g.path) {
+                    report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                        "该网格不在您的管辖范围内".into(), "this grid is outside your reach".into()));
+                    continue;
+                }
+                updates.push((
+                    g.id,
+                    UnitPatch {
+                        name: f.name.clone(),
+                        grid_type,
+                        address: None,
+                        boundary: Some(f.polygon),
+                    },
+                ));
+            }
+            Some(_) => {
+                report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                    "该编码已被其他单位或已撤销的网格使用".into(),
+                    "the code belongs to another unit or a retired grid".into()));
+            }
+            None => match existing.get(community) {
+                Some(c) if c.kind == UnitKind::Community && c.status == UnitStatus::Active => {
+                    if !actor.reaches(&c.path) {
+                        report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                            "所属社区不在您的管辖范围内".into(), "the community is outside your reach".into()));
+                        continue;
+                    }
+                    let n: u32 = f.code[12..].parse().unwrap_or(0);
+                    creates.push(NewUnit {
+                        code: f.code.clone(),
+                        kind: UnitKind::Grid,
+                        name: f.name.clone().unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
+                        official_name: f.name.clone().unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
+                        parent_code: Some(c.code.clone()),
+                        grid_type: Some(grid_type.unwrap_or(GridType::Geographic)),
+                        boundary: Some(f.polygon),
+                        address: None,
+                    });
+                }
+                _ => {
+                    report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                        "网格编码的前12位不是已登记的社区".into(),
+                        "the first 12 digits of the grid code are not a known community".into()));
+                }
+            },
+        }
+    }
+    report.errors.sort_by_key(|e| e.line);
+    let mut out = outcome("grids", report, opts);
+    out.skipped = out.report.errors.len();
+    let ok = out.report.errors.is_empty() || opts.skip_bad;
+    if ok {
+        out.created = creates.len() as u64;
+        out.updated = updates.len() as u64;
+    }
+    if !ok || opts.dry_run {
+        return Ok(out);
+    }
+    if !creates.is_empty() {
+        let audit = ctx
+            .event(actor, "import.grids", "org_unit", "geojson", &actor.scope_path)
+            .after(serde_json::json!({"created": creates.iter().map(|u| &u.code).collect::<Vec<_>>()}));
+        ctx.org.insert_many(creates, audit).await?;
+    }
+    if !updates.is_empty() {
+        let audit = ctx
+            .event(actor, "import.grid_boundaries", "org_unit", "geojson", &actor.scope_path)
+            .after(serde_json::json!({"updated": updates.len()}));
+        ctx.org.update_grids(updates, audit).await?;
+    }
+    out.applied = true;
+    Ok(out)
+}
+
+/// Plans the estates, buildings and units a people import needs, reusing those that
+/// exist (matched by name under their parent) and numbering new ones after every code
+/// ever used.
+struct Planner {
+    /// (parent code, child name) → (code, path)
+    by_name: HashMap<(String, String), (String, String)>,
+    used: HashMap<String, Vec<String>>,
+    loaded: HashSet<String>,
+    new_units: Vec<NewUnit>,
+}
+
+impl Planner {
+    fn new() -> Self {
+        Planner {
+            by_name: HashMap::new(),
+            used: HashMap::new(),
+            loaded: HashSet::new(),
+            new_units: Vec::new(),
+        }
+    }
+
+    async fn child(
+        &mut self,
+        ctx: &Ctx,
+        parent: (&str, &str),
+        kind: UnitKind,
+        name: &str,
+    ) -> Result<(String, String)> {
+        let (pcode, ppath) = parent;
+        if !self.loaded.contains(pcode) {
+            self.loaded.insert(pcode.to_string());
+            // A parent planned in this import has no children in the store yet.
+            if let Some(p) = ctx.org.unit_by_code(pcode).await? {
+                for c in ctx.org.children(p.id, true).await? {
+                    if c.status == UnitStatus::Active {
+                        self.by_name
+                            .insert((pcode.to_string(), c.name.clone()), (c.code.clone(), c.path.clone()));
+                    }
+                }
+            }
+            let used = ctx.org.codes_with_prefix(pcode).await?;
+            self.used.insert(pcode.to_string(), used);
+        }
+        let key = (pcode.to_string(), name.to_string());
+        if let Some(found) = self.by_name.get(&key) {
+            return Ok(found.clone());
+        }
+        let used = self.used.entry(pcode.to_string()).or_default();
+        let code = rules::next_child_code(pcode, kind, used)
+            .ok_or_else(|| DomainError::rule("编码序号已用完", "no free code numbers are left"))?;
+        used.push(code.clone());
+        let path = rules::child_path(Some(ppath), &code);
+        self.new_units.push(NewUnit {
+            code: code.clone(),
+            kind,
+            name: name.to_string(),
+            official_name: name.to_string(),
+            parent_code: Some(pcode.to_string()),
+            grid_type: None,
+            boundary: None,
+            address: None,
+        });
+        self.by_name.insert(key, (code.clone(), path.clone()));
+        Ok((code, path))
+    }
+}
+
+/// Normalises the names people write for buildings and units: `3` → `3号楼`, `2` → `2单元`.
+pub fn building_name(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        format!("{s}号楼")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn unit_name(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        format!("{s}单元")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Buildings, households and residents from a CSV or .xlsx file.
+pub async fn people(
+    ctx: &Ctx,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    opts: ImportOptions,
+) -> Result<ImportOutcome> {
+    require(actor, Verb::Import)?;
+    require(actor, Verb::EditPeople)?;
+    let (rows, mut report) = if opts.skip_bad {
+        people_fmt::parse_people_lenient(file_name, bytes)
+    } else {
+        match people_fmt::parse_people(file_name, bytes) {
+            Ok(rows) => {
+                let total = rows.len();
+                (rows, ImportReport { total_rows: total, errors: vec![] })
+            }
+            Err(report) => return Ok(outcome("people", report, opts)),
+        }
+    };
+    let labels = ctx.people.labels().await?;
+    let mut grid_codes: Vec<String> = rows.iter().map(|r| r.grid_code.clone()).collect();
+    grid_codes.sort();
+    grid_codes.dedup();
+    let grids = existing_units(ctx, &grid_codes).await?;
+    let mut planner = Planner::new();
+    let mut out_rows = Vec::new();
+    for r in rows {
+        let grid = match grids.get(&r.grid_code) {
+            Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => g,
+            _ => {
+                report.errors.push(row_error(r.line, Some("grid_code"), Some(&r.grid_code),
+                    "网格编码不存在".into(), "unknown grid code".into()));
+                continue;
+            }
+        };
+        if !actor.reaches(&grid.path) {
+            report.errors.push(row_error(r.line, Some("grid_code"), Some(&r.grid_code),
+                "该网格不在您的管辖范围内".into(), "this grid is outside your reach".into()));
+            continue;
+        }
+        let input = ResidentInput {
+            name: r.name.clone(),
+            id_number: r.id_number.clone(),
+            phone: r.phone.clone(),
+            ethnicity: Some(r.ethnicity.clone()),
+            relation: Some(r.relation.clone()),
+            labels: r.labels.clone(),
+        };
+        let resident = match crate::people::service::prepare(ctx, (0, ""), &input, &labels) {
+            Ok(res) => res,
+            Err(e) => {
+                for f in e.fields() {
+                    report.errors.push(RowError {
+                        line: r.line,
+                        column: Some(f.field.clone()),
+                        value: None,
+                        message: f.message.clone(),
+                    });
+                }
+                continue;
+            }
+        };
+        if ctx.people.id_index_exists(&resident.id_index).await? {
+            report.errors.push(row_error(r.line, Some("id_number"), Some(&jiceng_core::mask::id_number(&r.id_number)),
+                "该身份证号已登记".into(), "a resident with this ID number is already recorded".into()));
+            continue;
+        }
+        let (ecode, epath) = planner
+            .child(ctx, (&grid.code, &grid.path), UnitKind::Estate, r.estate.trim())
+            .await?;
+        let (bcode, bpath) = planner
+            .child(ctx, (&ecode, &epath), UnitKind::Building, &building_name(&r.building))
+            .await?;
+        let (ucode, _upath) = planner
+            .child(ctx, (&bcode, &bpath), UnitKind::Unit, &unit_name(&r.unit))
+            .await?;
+        let address = format!(
+            "{}{}{}{}室",
+            r.estate.trim(),
+            building_name(&r.building),
+            unit_name(&r.unit),
+            r.room.trim()
+        );
+        out_rows.push(PersonImport {
+            unit_code: ucode,
+            room: r.room.trim().to_string(),
+            address,
+            dwelling: "own".into(),
+            resident,
+        });
+    }
+    report.errors.sort_by_key(|e| e.line);
+    let mut out = outcome("people", report, opts);
+    out.skipped = out.report.errors.len();
+    let ok = out.report.errors.is_empty() || opts.skip_bad;
+    if !ok || opts.dry_run {
+        if ok {
+            out.created = out_rows.len() as u64;
+        }
+        return Ok(out);
+    }
+    let audit = ctx
+        .event(actor, "import.people", "resident", file_name, &actor.scope_path)
+        .after(serde_json::json!({"rows": out_rows.len(), "new_units": planner.new_units.len(), "skipped": out.skipped}));
+    let (_households, residents) = ctx
+        .people
+        .import_people(planner.new_units, out_rows, audit)
+        .await?;
+    out.created = residents;
+    out.applied = true;
+    Ok(out)
+}

@@ -1,0 +1,183 @@
+use async_trait::async_trait;
+use jiceng_core::{AuditEvent, DomainError, Result, Role};
+use jiceng_domain::auth::*;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{SqlStore, db_err, write_audit};
+
+fn user_row(r: &AnyRow) -> Result<User> {
+    let role: String = r.try_get("role").map_err(db_err)?;
+    Ok(User {
+        id: r.try_get("id").map_err(db_err)?,
+        login: r.try_get("login").map_err(db_err)?,
+        display_name: r.try_get("display_name").map_err(db_err)?,
+        password_hash: r.try_get("password_hash").map_err(db_err)?,
+        role: Role::parse(&role).ok_or_else(|| DomainError::internal("bad role"))?,
+        scope_unit_id: r.try_get("scope_unit_id").map_err(db_err)?,
+        household_id: r.try_get("household_id").map_err(db_err)?,
+        active: r.try_get::<i64, _>("active").map_err(db_err)? != 0,
+        created_ms: r.try_get("created_ms").map_err(db_err)?,
+    })
+}
+
+#[async_trait]
+impl AuthStore for SqlStore {
+    async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY id")
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(user_row).collect()
+    }
+
+    async fn insert_user(&self, u: NewUser, audit: AuditEvent) -> Result<User> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let row = sqlx::query(
+            "INSERT INTO users (login, display_name, password_hash, role, scope_unit_id, household_id, active, created_ms) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING *",
+        )
+        .bind(&u.login)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(u.role.as_str())
+        .bind(u.scope_unit_id)
+        .bind(u.household_id)
+        .bind(audit.at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => {
+                DomainError::field("login", "登录名已被使用", "this login is taken")
+            }
+            e => e,
+        })?;
+        let user = user_row(&row)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(user)
+    }
+
+    async fn set_password(&self, user_id: i64, hash: &str, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        // A new password ends every open session of the account.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn insert_session(&self, s: Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf)
+        .bind(s.created_ms)
+        .bind(s.expires_ms)
+        .execute(&self.w)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(Session {
+                token_hash: r.try_get("token_hash").map_err(db_err)?,
+                user_id: r.try_get("user_id").map_err(db_err)?,
+                csrf: r.try_get("csrf").map_err(db_err)?,
+                created_ms: r.try_get("created_ms").map_err(db_err)?,
+                expires_ms: r.try_get("expires_ms").map_err(db_err)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.w)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_ms <= $1")
+            .bind(now_ms)
+            .execute(&self.w)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn insert_token(&self, t: ApiToken, audit: AuditEvent) -> Result<ApiToken> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_ms, revoked) VALUES ($1, $2, $3, $4, 0) RETURNING id",
+        )
+        .bind(t.user_id)
+        .bind(&t.name)
+        .bind(&t.token_hash)
+        .bind(t.created_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(ApiToken { id, ..t })
+    }
+
+    async fn token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(ApiToken {
+                id: r.try_get("id").map_err(db_err)?,
+                user_id: r.try_get("user_id").map_err(db_err)?,
+                name: r.try_get("name").map_err(db_err)?,
+                token_hash: r.try_get("token_hash").map_err(db_err)?,
+                created_ms: r.try_get("created_ms").map_err(db_err)?,
+                revoked: r.try_get::<i64, _>("revoked").map_err(db_err)? != 0,
+            })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,620 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jiceng_core::{AuditEvent, DomainError, Result};
+use jiceng_domain::org::*;
+use jiceng_formats::geo::Polygon;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{SqlStore, db_err, placeholders, subtree_range, write_audit};
+
+const UNIT_COLS: &str = "id, code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, retired_ms, version";
+
+fn unit_row(r: &AnyRow) -> Result<OrgUnit> {
+    let kind: String = r.try_get("kind").map_err(db_err)?;
+    let grid_type: Option<String> = r.try_get("grid_type").map_err(db_err)?;
+    let boundary: Option<String> = r.try_get("boundary").map_err(db_err)?;
+    let boundary = match boundary {
+        Some(s) => {
+            let v: serde_json::Value = serde_json::from_str(&s).map_err(DomainError::internal)?;
+            Some(Polygon::from_geojson_geometry(&v).map_err(|t| DomainError::internal(t.en))?)
+        }
+        None => None,
+    };
+    Ok(OrgUnit {
+        id: r.try_get("id").map_err(db_err)?,
+        code: r.try_get("code").map_err(db_err)?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| DomainError::internal("bad unit kind"))?,
+        name: r.try_get("name").map_err(db_err)?,
+        official_name: r.try_get("official_name").map_err(db_err)?,
+        parent_id: r.try_get("parent_id").map_err(db_err)?,
+        path: r.try_get("path").map_err(db_err)?,
+        grid_type: grid_type.as_deref().and_then(GridType::parse),
+        boundary,
+        address: r.try_get("address").map_err(db_err)?,
+        status: UnitStatus::parse(&r.try_get::<String, _>("status").map_err(db_err)?),
+        created_ms: r.try_get("created_ms").map_err(db_err)?,
+        retired_ms: r.try_get("retired_ms").map_err(db_err)?,
+        version: r.try_get("version").map_err(db_err)?,
+    })
+}
+
+fn post_row(r: &AnyRow) -> Result<PostHolder> {
+    let title: String = r.try_get("title").map_err(db_err)?;
+    Ok(PostHolder {
+        id: r.try_get("id").map_err(db_err)?,
+        unit_id: r.try_get("unit_id").map_err(db_err)?,
+        title: PostTitle::parse(&title).ok_or_else(|| DomainError::internal("bad post title"))?,
+        person_name: r.try_get("person_name").map_err(db_err)?,
+        phone: r.try_get("phone").map_err(db_err)?,
+        since_ms: r.try_get("since_ms").map_err(db_err)?,
+        until_ms: r.try_get("until_ms").map_err(db_err)?,
+    })
+}
+
+fn boundary_text(p: &Option<Polygon>) -> Option<String> {
+    p.as_ref().map(|p| p.to_geojson_geometry().to_string())
+}
+
+async fn history(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    change: &str,
+    audit: &AuditEvent,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO unit_history (unit_id, at_ms, change, before_json, after_json, actor_login) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(unit_id)
+    .bind(audit.at_ms)
+    .bind(change)
+    .bind(audit.before.as_ref().map(|v| v.to_string()))
+    .bind(audit.after.as_ref().map(|v| v.to_string()))
+    .bind(&audit.actor_login)
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Inserts units in order, resolving each parent by code (from this batch or the
+/// table). Returns the created units' (id, path) by code.
+pub(crate) async fn insert_units(
+    conn: &mut AnyConnection,
+    units: &[NewUnit],
+    at_ms: i64,
+    actor_login: &str,
+) -> Result<HashMap<String, (i64, String)>> {
+    let mut known: HashMap<String, (i64, String)> = HashMap::new();
+    for u in units {
+        let parent = match &u.parent_code {
+            None => None,
+            Some(pc) => match known.get(pc) {
+                Some(p) => Some(p.clone()),
+                None => {
+                    let row = sqlx::query("SELECT id, path, status FROM org_units WHERE code = $1")
+                        .bind(pc)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(db_err)?
+                        .ok_or_else(|| {
+                            DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
+                        })?;
+                    let p: (i64, String) = (
+                        row.try_get("id").map_err(db_err)?,
+                        row.try_get("path").map_err(db_err)?,
+                    );
+                    known.insert(pc.clone(), p.clone());
+                    Some(p)
+                }
+            },
+        };
+        let path = jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
+        let row = sqlx::query(
+            "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, 1) RETURNING id",
+        )
+        .bind(&u.code)
+        .bind(u.kind.as_str())
+        .bind(&u.name)
+        .bind(&u.official_name)
+        .bind(parent.as_ref().map(|p| p.0))
+        .bind(&path)
+        .bind(u.grid_type.map(|g| g.as_str()))
+        .bind(boundary_text(&u.boundary))
+        .bind(&u.address)
+        .bind(at_ms)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => DomainError::Validation(vec![jiceng_core::FieldError::new(
+                "code",
+                format!("编码 {} 已被使用（编码不可重复使用）", u.code),
+                format!("code {} is taken (codes are never reused)", u.code),
+            )]),
+            e => e,
+        })?;
+        let id: i64 = row.try_get("id").map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO unit_history (unit_id, at_ms, change, before_json, after_json, actor_login) VALUES ($1, $2, 'create', NULL, $3, $4)",
+        )
+        .bind(id)
+        .bind(at_ms)
+        .bind(serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string())
+        .bind(actor_login)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        known.insert(u.code.clone(), (id, path));
+    }
+    Ok(known)
+}
+
+impl SqlStore {
+    async fn fetch_unit(&self, conn: &mut AnyConnection, id: i64) -> Result<OrgUnit> {
+        let row = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("unit"))?;
+        unit_row(&row)
+    }
+}
+
+fn conflict() -> DomainError {
+    DomainError::conflict(
+        "该记录已被他人修改，请刷新后重试",
+        "someone else changed this record: reload and try again",
+    )
+}
+
+#[async_trait]
+impl OrgStore for SqlStore {
+    async fn unit(&self, id: i64) -> Result<Option<OrgUnit>> {
+        let row = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn unit_by_code(&self, code: &str) -> Result<Option<OrgUnit>> {
+        let row = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn units_by_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {
+        if codes.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE code IN ({})",
+            placeholders(1, codes.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for c in codes {
+            q = q.bind(c);
+        }
+        let rows = q.fetch_all(&self.r).await.map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn roots(&self) -> Result<Vec<OrgUnit>> {
+        let rows = sqlx::query(safe!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE parent_id IS NULL ORDER BY code"
+        ))
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn children(&self, parent_id: i64, include_retired: bool) -> Result<Vec<OrgUnit>> {
+        let sql = if include_retired {
+            format!("SELECT {UNIT_COLS} FROM org_units WHERE parent_id = $1 ORDER BY code")
+        } else {
+            format!("SELECT {UNIT_COLS} FROM org_units WHERE parent_id = $1 AND status = 'active' ORDER BY code")
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(parent_id)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn units_in(&self, path: &str, kind: UnitKind, limit: i64) -> Result<Vec<OrgUnit>> {
+        let (lo, hi) = subtree_range(path);
+        let rows = sqlx::query(safe!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE kind = $1 AND path >= $2 AND path < $3 AND status = 'active' ORDER BY code LIMIT $4"
+        ))
+        .bind(kind.as_str())
+        .bind(lo)
+        .bind(hi)
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn codes_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
+        let hi = format!("{prefix}\u{7f}");
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT code FROM org_units WHERE code > $1 AND code < $2")
+                .bind(prefix)
+                .bind(hi)
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn search(&self, path: &str, q: &str, limit: i64) -> Result<Vec<OrgUnit>> {
+        let (lo, hi) = subtree_range(path);
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        let rows = sqlx::query(safe!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE path >= $1 AND path < $2 AND (name LIKE $3 OR code LIKE $4) ORDER BY length(path), code LIMIT $5"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .bind(&like)
+        .bind(format!("{}%", q.replace(['%', '_'], "")))
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn stats(&self, path: &str) -> Result<SubtreeStats> {
+        let (lo, hi) = subtree_range(path);
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM org_units WHERE path >= $1 AND path < $2 AND status = 'active' GROUP BY kind",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        let mut s = SubtreeStats::default();
+        for (kind, n) in rows {
+            match UnitKind::parse(&kind) {
+                Some(UnitKind::Subdistrict) => s.subdistricts = n,
+                Some(UnitKind::Community) => s.communities = n,
+                Some(UnitKind::Grid) => s.grids = n,
+                Some(UnitKind::Estate) => s.estates = n,
+                Some(UnitKind::Building) => s.buildings = n,
+                Some(UnitKind::Unit) => s.units = n,
+                _ => {}
+            }
+        }
+        let (h,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM households WHERE path >= $1 AND path < $2")
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_one(&self.r)
+                .await
+                .map_err(db_err)?;
+        let (r,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM residents WHERE path >= $1 AND path < $2 AND status = 'active'",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_one(&self.r)
+        .await
+        .map_err(db_err)?;
+        s.households = h;
+        s.residents = r;
+        Ok(s)
+    }
+
+    async fn active_below(&self, unit: &OrgUnit) -> Result<(i64, i64)> {
+        let (lo, hi) = subtree_range(&unit.path);
+        let (c,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM org_units WHERE path >= $1 AND path < $2 AND status = 'active' AND id <> $3",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .bind(unit.id)
+        .fetch_one(&self.r)
+        .await
+        .map_err(db_err)?;
+        let (h,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM households WHERE path >= $1 AND path < $2")
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_one(&self.r)
+                .await
+                .map_err(db_err)?;
+        Ok((c, h))
+    }
+
+    async fn insert(&self, unit: NewUnit, audit: AuditEvent) -> Result<OrgUnit> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let known = insert_units(&mut tx, std::slice::from_ref(&unit), audit.at_ms, &audit.actor_login).await?;
+        let id = known
+            .get(&unit.code)
+            .map(|k| k.0)
+            .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
+        write_audit(&mut tx, &audit).await?;
+        let u = self.fetch_unit(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u)
+    }
+
+    async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(units.len() as u64)
+    }
+
+    async fn update_grids(&self, grids: Vec<(i64, UnitPatch)>, audit: AuditEvent) -> Result<u64> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        for (id, p) in &grids {
+            sqlx::query(
+                "UPDATE org_units SET name = COALESCE($1, name), grid_type = COALESCE($2, grid_type), boundary = COALESCE($3, boundary), version = version + 1 WHERE id = $4",
+            )
+            .bind(&p.name)
+            .bind(p.grid_type.map(|g| g.as_str()))
+            .bind(boundary_text(&p.boundary))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            history(&mut tx, *id, "boundary", &audit).await?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(grids.len() as u64)
+    }
+
+    async fn update(
+        &self,
+        id: i64,
+        expected_version: i64,
+        patch: UnitPatch,
+        change: (String, AuditEvent),
+    ) -> Result<OrgUnit> {
+        let (change, audit) = change;
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let res = sqlx::query(
+            "UPDATE org_units SET name = COALESCE($1, name), grid_type = COALESCE($2, grid_type), address = COALESCE($3, address), boundary = COALESCE($4, boundary), version = version + 1 \
+             WHERE id = $5 AND version = $6 AND status = 'active'",
+        )
+        .bind(&patch.name)
+        .bind(patch.grid_type.map(|g| g.as_str()))
+        .bind(&patch.address)
+        .bind(boundary_text(&patch.boundary))
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if res.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        history(&mut tx, id, &change, &audit).await?;
+        write_audit(&mut tx, &audit).await?;
+        let u = self.fetch_unit(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u)
+    }
+
+    async fn move_to(
+        &self,
+        id: i64,
+        expected_version: i64,
+        new_parent: &OrgUnit,
+        audit: AuditEvent,
+    ) -> Result<OrgUnit> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let unit = self.fetch_unit(&mut tx, id).await?;
+        if unit.version != expected_version {
+            return Err(conflict());
+        }
+        let old = unit.path.clone();
+        let new = jiceng_domain::org::rules::child_path(Some(&new_parent.path), &unit.code);
+        let (lo, hi) = subtree_range(&old);
+        let cut = old.chars().count() as i64 + 1;
+        for table in ["org_units", "households", "residents"] {
+            sqlx::query(safe!(
+                "UPDATE {table} SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path >= $3 AND path < $4"
+            ))
+            .bind(&new)
+            .bind(cut)
+            .bind(&lo)
+            .bind(&hi)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        sqlx::query("UPDATE org_units SET parent_id = $1, version = version + 1 WHERE id = $2")
+            .bind(new_parent.id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        history(&mut tx, id, "move", &audit).await?;
+        write_audit(&mut tx, &audit).await?;
+        let u = self.fetch_unit(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u)
+    }
+
+    async fn retire(&self, id: i64, expected_version: i64, audit: AuditEvent) -> Result<OrgUnit> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let res = sqlx::query(
+            "UPDATE org_units SET status = 'retired', retired_ms = $1, version = version + 1 WHERE id = $2 AND version = $3 AND status = 'active'",
+        )
+        .bind(audit.at_ms)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if res.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        sqlx::query("UPDATE posts SET until_ms = $1 WHERE unit_id = $2 AND until_ms IS NULL")
+            .bind(audit.at_ms)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        history(&mut tx, id, "retire", &audit).await?;
+        write_audit(&mut tx, &audit).await?;
+        let u = self.fetch_unit(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u)
+    }
+
+    async fn history(&self, unit_id: i64) -> Result<Vec<UnitHistory>> {
+        let rows = sqlx::query(
+            "SELECT id, unit_id, at_ms, change, before_json, after_json, actor_login FROM unit_history WHERE unit_id = $1 ORDER BY at_ms DESC, id DESC",
+        )
+        .bind(unit_id)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+                Ok(UnitHistory {
+                    id: r.try_get("id").map_err(db_err)?,
+                    unit_id: r.try_get("unit_id").map_err(db_err)?,
+                    at_ms: r.try_get("at_ms").map_err(db_err)?,
+                    change: r.try_get("change").map_err(db_err)?,
+                    before: parse(r.try_get("before_json").map_err(db_err)?),
+                    after: parse(r.try_get("after_json").map_err(db_err)?),
+                    actor_login: r.try_get("actor_login").map_err(db_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn posts(&self, unit_id: i64, include_past: bool) -> Result<Vec<PostHolder>> {
+        let sql = if include_past {
+            "SELECT * FROM posts WHERE unit_id = $1 ORDER BY since_ms DESC"
+        } else {
+            "SELECT * FROM posts WHERE unit_id = $1 AND until_ms IS NULL ORDER BY title, id"
+        };
+        let rows = sqlx::query(sql)
+            .bind(unit_id)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(post_row).collect()
+    }
+
+    async fn posts_in(&self, path: &str, limit: i64) -> Result<Vec<PostHolder>> {
+        let (lo, hi) = subtree_range(path);
+        let rows = sqlx::query(
+            "SELECT p.* FROM posts p JOIN org_units u ON u.id = p.unit_id WHERE u.path >= $1 AND u.path < $2 AND p.until_ms IS NULL ORDER BY u.path, p.title LIMIT $3",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(post_row).collect()
+    }
+
+    async fn appoint(
+        &self,
+        unit_id: i64,
+        title: PostTitle,
+        person_name: &str,
+        phone: &str,
+        at_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<PostHolder> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        // One holder per post at a time (a grid may have several grid workers).
+        if title != PostTitle::GridWorker {
+            sqlx::query("UPDATE posts SET until_ms = $1 WHERE unit_id = $2 AND title = $3 AND until_ms IS NULL")
+                .bind(at_ms)
+                .bind(unit_id)
+                .bind(title.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let row = sqlx::query(
+            "INSERT INTO posts (unit_id, title, person_name, phone, since_ms) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        )
+        .bind(unit_id)
+        .bind(title.as_str())
+        .bind(person_name)
+        .bind(phone)
+        .bind(at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let post = post_row(&row)?;
+        history(&mut tx, unit_id, "appoint", &audit).await?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(post)
+    }
+
+    async fn insert_posts(
+        &self,
+        posts: Vec<(String, PostTitle, String, String)>,
+        at_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<u64> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        for (code, title, name, phone) in &posts {
+            sqlx::query(
+                "INSERT INTO posts (unit_id, title, person_name, phone, since_ms) SELECT id, $1, $2, $3, $4 FROM org_units WHERE code = $5",
+            )
+            .bind(title.as_str())
+            .bind(name)
+            .bind(phone)
+            .bind(at_ms)
+            .bind(code)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(posts.len() as u64)
+    }
+
+    async fn end_post(&self, post_id: i64, at_ms: i64, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let res = sqlx::query("UPDATE posts SET until_ms = $1 WHERE id = $2 AND until_ms IS NULL")
+            .bind(at_ms)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected() != 1 {
+            return Err(conflict());
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn post(&self, post_id: i64) -> Result<Option<PostHolder>> {
+        let row = sqlx::query("SELECT * FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(post_row).transpose()
+    }
+}

@@ -1,0 +1,410 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jiceng_core::{AuditEvent, DomainError, Page, PageRequest, Result};
+use jiceng_domain::org::NewUnit;
+use jiceng_domain::people::*;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::org::insert_units;
+use crate::{SqlStore, db_err, subtree_range, write_audit};
+
+const RESIDENT_COLS: &str = "id, household_id, path, name, id_enc, id_mask, phone_enc, phone_mask, birth_date, sex, ethnicity, relation, labels, status, version";
+
+fn household_row(r: &AnyRow) -> Result<Household> {
+    Ok(Household {
+        id: r.try_get("id").map_err(db_err)?,
+        unit_id: r.try_get("unit_id").map_err(db_err)?,
+        path: r.try_get("path").map_err(db_err)?,
+        room: r.try_get("room").map_err(db_err)?,
+        address: r.try_get("address").map_err(db_err)?,
+        dwelling: r.try_get("dwelling").map_err(db_err)?,
+        members: r.try_get("members").map_err(db_err)?,
+        version: r.try_get("version").map_err(db_err)?,
+    })
+}
+
+fn labels_text(labels: &[String]) -> String {
+    if labels.is_empty() {
+        String::new()
+    } else {
+        format!("|{}|", labels.join("|"))
+    }
+}
+
+fn resident_row(r: &AnyRow) -> Result<ResidentRecord> {
+    let labels: String = r.try_get("labels").map_err(db_err)?;
+    Ok(ResidentRecord {
+        id: r.try_get("id").map_err(db_err)?,
+        household_id: r.try_get("household_id").map_err(db_err)?,
+        path: r.try_get("path").map_err(db_err)?,
+        name: r.try_get("name").map_err(db_err)?,
+        id_enc: r.try_get("id_enc").map_err(db_err)?,
+        id_mask: r.try_get("id_mask").map_err(db_err)?,
+        phone_enc: r.try_get("phone_enc").map_err(db_err)?,
+        phone_mask: r.try_get("phone_mask").map_err(db_err)?,
+        birth_date: r.try_get("birth_date").map_err(db_err)?,
+        sex: r.try_get("sex").map_err(db_err)?,
+        ethnicity: r.try_get("ethnicity").map_err(db_err)?,
+        relation: r.try_get("relation").map_err(db_err)?,
+        labels: labels
+            .split('|')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        status: r.try_get("status").map_err(db_err)?,
+        version: r.try_get("version").map_err(db_err)?,
+    })
+}
+
+fn dup_id() -> DomainError {
+    DomainError::field(
+        "id_number",
+        "该身份证号已登记",
+        "a resident with this ID number is already recorded",
+    )
+}
+
+async fn insert_resident_row(
+    conn: &mut AnyConnection,
+    r: &NewResident,
+    household_id: i64,
+    path: &str,
+    at_ms: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, status, created_ms, updated_ms, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $15, 1) RETURNING id",
+    )
+    .bind(household_id)
+    .bind(path)
+    .bind(&r.name)
+    .bind(&r.id_enc)
+    .bind(&r.id_index)
+    .bind(&r.id_mask)
+    .bind(&r.phone_enc)
+    .bind(&r.phone_index)
+    .bind(&r.phone_mask)
+    .bind(&r.birth_date)
+    .bind(&r.sex)
+    .bind(&r.ethnicity)
+    .bind(&r.relation)
+    .bind(labels_text(&r.labels))
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match db_err(e) {
+        DomainError::Conflict(_) => dup_id(),
+        e => e,
+    })?;
+    sqlx::query("UPDATE households SET members = members + 1 WHERE id = $1")
+        .bind(household_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    row.try_get("id").map_err(db_err)
+}
+
+async fn fetch_resident(conn: &mut AnyConnection, id: i64) -> Result<ResidentRecord> {
+    let row = sqlx::query(safe!("SELECT {RESIDENT_COLS} FROM residents WHERE id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .map_err(db_err)?;
+    resident_row(&row)
+}
+
+#[async_trait]
+impl PeopleStore for SqlStore {
+    async fn household(&self, id: i64) -> Result<Option<Household>> {
+        let row = sqlx::query("SELECT * FROM households WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(household_row).transpose()
+    }
+
+    async fn households_of_unit(&self, unit_id: i64) -> Result<Vec<Household>> {
+        let rows = sqlx::query("SELECT * FROM households WHERE unit_id = $1 ORDER BY length(room), room")
+            .bind(unit_id)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(household_row).collect()
+    }
+
+    async fn insert_household(&self, h: NewHousehold, audit: AuditEvent) -> Result<Household> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let (path,): (String,) = sqlx::query_as("SELECT path FROM org_units WHERE id = $1")
+            .bind(h.unit_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let row = sqlx::query(
+            "INSERT INTO households (unit_id, path, room, address, dwelling, members, created_ms, version) VALUES ($1, $2, $3, $4, $5, 0, $6, 1) RETURNING *",
+        )
+        .bind(h.unit_id)
+        .bind(&path)
+        .bind(&h.room)
+        .bind(&h.address)
+        .bind(&h.dwelling)
+        .bind(audit.at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => {
+                DomainError::field("room", "该户号已存在", "this room is already recorded")
+            }
+            e => e,
+        })?;
+        let out = household_row(&row)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn resident(&self, id: i64) -> Result<Option<ResidentRecord>> {
+        let row = sqlx::query(safe!("SELECT {RESIDENT_COLS} FROM residents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(resident_row).transpose()
+    }
+
+    async fn residents_of_household(&self, household_id: i64) -> Result<Vec<ResidentRecord>> {
+        let rows = sqlx::query(safe!(
+            "SELECT {RESIDENT_COLS} FROM residents WHERE household_id = $1 ORDER BY id"
+        ))
+        .bind(household_id)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(resident_row).collect()
+    }
+
+    async fn residents_in(
+        &self,
+        path: &str,
+        query: &ResidentQuery,
+        label: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<ResidentRecord>> {
+        let (lo, hi) = subtree_range(path);
+        let mut cond = String::from("path >= $1 AND path < $2");
+        let mut texts: Vec<String> = Vec::new();
+        let mut n = 3;
+        match query {
+            ResidentQuery::All => {}
+            ResidentQuery::NameLike(q) => {
+                cond.push_str(&format!(" AND name LIKE ${n}"));
+                texts.push(format!("%{}%", q.replace(['%', '_'], "")));
+                n += 1;
+            }
+            ResidentQuery::IdIndex(i) => {
+                cond.push_str(&format!(" AND id_index = ${n}"));
+                texts.push(i.clone());
+                n += 1;
+            }
+            ResidentQuery::PhoneIndex(i) => {
+                cond.push_str(&format!(" AND phone_index = ${n}"));
+                texts.push(i.clone());
+                n += 1;
+            }
+        }
+        if let Some(l) = label {
+            cond.push_str(&format!(" AND labels LIKE ${n}"));
+            texts.push(format!("%|{}|%", l.replace(['%', '_', '|'], "")));
+            n += 1;
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM residents WHERE {cond}");
+        let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql.clone())).bind(&lo).bind(&hi);
+        for t in &texts {
+            cq = cq.bind(t);
+        }
+        let (total,) = cq.fetch_one(&self.r).await.map_err(db_err)?;
+        let sql = format!(
+            "SELECT {RESIDENT_COLS} FROM residents WHERE {cond} ORDER BY path, household_id, id LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(&lo).bind(&hi);
+        for t in &texts {
+            q = q.bind(t);
+        }
+        let rows = q
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        Ok(Page {
+            items: rows.iter().map(resident_row).collect::<Result<_>>()?,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    async fn id_index_exists(&self, id_index: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM residents WHERE id_index = $1")
+            .bind(id_index)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        Ok(row.is_some())
+    }
+
+    async fn insert_resident(&self, r: NewResident, audit: AuditEvent) -> Result<ResidentRecord> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let id = insert_resident_row(&mut tx, &r, r.household_id, &r.path, audit.at_ms).await?;
+        let mut audit = audit;
+        audit.entity_id = id.to_string();
+        write_audit(&mut tx, &audit).await?;
+        let out = fetch_resident(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn update_resident(
+        &self,
+        id: i64,
+        expected_version: i64,
+        r: NewResident,
+        audit: AuditEvent,
+    ) -> Result<ResidentRecord> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let res = sqlx::query(
+            "UPDATE residents SET name = $1, id_enc = $2, id_index = $3, id_mask = $4, phone_enc = $5, phone_index = $6, phone_mask = $7, \
+             birth_date = $8, sex = $9, ethnicity = $10, relation = $11, labels = $12, updated_ms = $13, version = version + 1 \
+             WHERE id = $14 AND version = $15",
+        )
+        .bind(&r.name)
+        .bind(&r.id_enc)
+        .bind(&r.id_index)
+        .bind(&r.id_mask)
+        .bind(&r.phone_enc)
+        .bind(&r.phone_index)
+        .bind(&r.phone_mask)
+        .bind(&r.birth_date)
+        .bind(&r.sex)
+        .bind(&r.ethnicity)
+        .bind(&r.relation)
+        .bind(labels_text(&r.labels))
+        .bind(audit.at_ms)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => dup_id(),
+            e => e,
+        })?;
+        if res.rows_affected() != 1 {
+            return Err(DomainError::conflict(
+                "该记录已被他人修改，请刷新后重试",
+                "someone else changed this record: reload and try again",
+            ));
+        }
+        write_audit(&mut tx, &audit).await?;
+        let out = fetch_resident(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn import_people(
+        &self,
+        units: Vec<NewUnit>,
+        rows: Vec<PersonImport>,
+        audit: AuditEvent,
+    ) -> Result<(u64, u64)> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut unit_ids = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
+        let mut created_households = 0u64;
+        for row in &rows {
+            let key = (row.unit_code.clone(), row.room.clone());
+            let (hid, path) = match households.get(&key) {
+                Some(h) => h.clone(),
+                None => {
+                    let (uid, upath) = match unit_ids.get(&row.unit_code) {
+                        Some(u) => u.clone(),
+                        None => {
+                            let (id, path): (i64, String) =
+                                sqlx::query_as("SELECT id, path FROM org_units WHERE code = $1")
+                                    .bind(&row.unit_code)
+                                    .fetch_one(&mut *tx)
+                                    .await
+                                    .map_err(db_err)?;
+                            unit_ids.insert(row.unit_code.clone(), (id, path.clone()));
+                            (id, path)
+                        }
+                    };
+                    let existing: Option<(i64,)> =
+                        sqlx::query_as("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
+                            .bind(uid)
+                            .bind(&row.room)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    let hid = match existing {
+                        Some((id,)) => id,
+                        None => {
+                            created_households += 1;
+                            let (id,): (i64,) = sqlx::query_as(
+                                "INSERT INTO households (unit_id, path, room, address, dwelling, members, created_ms, version) VALUES ($1, $2, $3, $4, $5, 0, $6, 1) RETURNING id",
+                            )
+                            .bind(uid)
+                            .bind(&upath)
+                            .bind(&row.room)
+                            .bind(&row.address)
+                            .bind(&row.dwelling)
+                            .bind(audit.at_ms)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                            id
+                        }
+                    };
+                    households.insert(key, (hid, upath.clone()));
+                    (hid, upath)
+                }
+            };
+            insert_resident_row(&mut tx, &row.resident, hid, &path, audit.at_ms).await?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((created_households, rows.len() as u64))
+    }
+
+    async fn labels(&self) -> Result<Vec<Label>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT code, name_zh, name_en FROM labels ORDER BY code")
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name_zh, name_en)| Label {
+                code,
+                name_zh,
+                name_en,
+            })
+            .collect())
+    }
+
+    async fn insert_label(&self, l: Label, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        sqlx::query("INSERT INTO labels (code, name_zh, name_en) VALUES ($1, $2, $3)")
+            .bind(&l.code)
+            .bind(&l.name_zh)
+            .bind(&l.name_en)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+}
