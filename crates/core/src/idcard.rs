@@ -1,7 +1,7 @@
 //! The resident identity number of GB 11643-1999: 6-digit region, 8-digit birth date,
 //! 3-digit sequence (odd = male), and an ISO 7064 MOD 11-2 check character.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,7 +90,7 @@ pub fn parse(id: &str) -> Result<IdInfo, IdError> {
         return Err(IdError::Characters);
     }
     let birth = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
-    if birth.format("%Y").to_string().as_str() < "1880" {
+    if birth.year() < 1880 {
         return Err(IdError::BirthDate);
     }
     let expected = check_char(body).ok_or(IdError::Characters)?;
