@@ -1,1 +1,543 @@
-fn main(){}
+//! `jiceng`: one binary for the whole platform.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiceng_core::crypto::Cipher;
+use jiceng_core::{Actor, DomainError, SystemClock};
+use jiceng_domain::Ctx;
+use jiceng_domain::auth::throttle::Throttle;
+use jiceng_domain::demo::{self, DemoOptions};
+use jiceng_domain::import::{self, ImportOptions, ImportOutcome};
+use jiceng_store::{SqlStore, StoreConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "jiceng",
+    version,
+    about = "基层 Jiceng — 党建引领基层治理平台 / party-building-led grassroots governance",
+    long_about = "基层 Jiceng: the organisation tree and grid, residents, access and audit for a district.\n\
+                  Defaults run out of the box: an SQLite database in ./data and a data key beside it.\n\
+                  Every option can also be set with a JICENG_… environment variable."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Global {
+    /// Database URL: sqlite://path/to/file.db (default) or postgres://user@host/db
+    #[arg(long = "database", env = "JICENG_DATABASE_URL", default_value = "sqlite://data/jiceng.db", global = true)]
+    database: String,
+    /// PostgreSQL schema to use (created if missing)
+    #[arg(long, env = "JICENG_PG_SCHEMA", global = true)]
+    pg_schema: Option<String>,
+    /// Key that encrypts ID numbers and phones at rest: 64 hex characters
+    #[arg(long, env = "JICENG_DATA_KEY", hide_env_values = true, global = true)]
+    data_key: Option<String>,
+    /// File holding the data key when JICENG_DATA_KEY is not set (created by `demo` and `migrate` if missing)
+    #[arg(long, env = "JICENG_KEY_FILE", default_value = "data/data.key", global = true)]
+    key_file: PathBuf,
+    /// Log as JSON lines instead of text
+    #[arg(long, env = "JICENG_LOG_JSON", global = true)]
+    log_json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages, JSON API, /healthz, /metrics)
+    Serve(ServeArgs),
+    /// Load the Haibowan demo district into an empty database, print the demo logins, then serve
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Size: 1.0 ≈ 110k residents; 3 ≈ Haibowan's real ~300k
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed of the generator (same seed, same district)
+        #[arg(long, default_value_t = 20200428)]
+        seed: u64,
+        /// Load and exit without serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// Import divisions, grid boundaries or people from a file
+    Import {
+        /// What the file holds
+        kind: ImportKind,
+        /// CSV, .xlsx (UTF-8 or GBK) or GeoJSON file
+        file: PathBuf,
+        /// Import the good rows and report the bad ones (default: any bad row stops the import)
+        #[arg(long)]
+        skip_bad: bool,
+        /// Validate only; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export data in the formats offices use
+    Export {
+        /// What to export
+        kind: ExportKind,
+        /// Unit code whose subtree is exported (default: the whole district)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Output file
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Copy the SQLite database to a file, consistently, while it runs
+    Backup {
+        /// Destination file (must not exist)
+        output: PathBuf,
+    },
+    /// Manage accounts and API tokens
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, env = "JICENG_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Mark cookies Secure (set when served over HTTPS)
+    #[arg(long, env = "JICENG_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportKind {
+    /// Statistical division list: level,code,name,parent_code
+    Divisions,
+    /// Grid boundaries as a GeoJSON FeatureCollection
+    Grids,
+    /// Buildings, households and residents
+    People,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportKind {
+    /// Grid boundaries as GeoJSON
+    Grids,
+    /// Residents (masked) as .xlsx
+    Residents,
+    /// The division tree as CSV (same format as the import)
+    Divisions,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// List accounts
+    List,
+    /// Create an account
+    Create {
+        login: String,
+        /// district_admin, subdistrict_staff, community_staff, grid_worker, department_handler, resident, auditor
+        #[arg(long)]
+        role: String,
+        /// Code of the unit the account reaches
+        #[arg(long)]
+        unit: String,
+        /// Display name
+        #[arg(long)]
+        name: String,
+        /// Household id (resident accounts)
+        #[arg(long)]
+        household: Option<i64>,
+        /// Password (default: read JICENG_PASSWORD, else one is generated and printed)
+        #[arg(long, env = "JICENG_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Issue an API token for LOGIN (printed once; only its hash is kept)
+    Token {
+        login: String,
+        /// A name to recognise the token by
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Set a new password for LOGIN (ends its sessions)
+    Password {
+        login: String,
+        #[arg(long, env = "JICENG_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JICENG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// The data key from the environment or the key file; `create` makes a new file when
+/// there is none.
+fn data_key(g: &Global, create: bool) -> AnyResult<Cipher> {
+    if let Some(k) = &g.data_key {
+        return Ok(Cipher::from_hex(k)?);
+    }
+    if g.key_file.exists() {
+        let k = std::fs::read_to_string(&g.key_file)?;
+        return Ok(Cipher::from_hex(&k)?);
+    }
+    if !create {
+        return Err(format!(
+            "no data key: set JICENG_DATA_KEY or create {} (run `jiceng migrate` once)",
+            g.key_file.display()
+        )
+        .into());
+    }
+    if let Some(dir) = g.key_file.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = Cipher::generate_key_hex();
+    write_private(&g.key_file, &key)?;
+    eprintln!("created a new data key in {} — back it up: without it ID numbers and phones cannot be read", g.key_file.display());
+    Ok(Cipher::from_hex(&key)?)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
+    let cipher = data_key(g, create_key)?;
+    let store = Arc::new(
+        jiceng_store::connect(&StoreConfig {
+            url: g.database.clone(),
+            pg_schema: g.pg_schema.clone(),
+            max_connections: 16,
+        })
+        .await?,
+    );
+    store.migrate().await?;
+    let ctx = Ctx {
+        org: store.clone(),
+        people: store.clone(),
+        auth: store.clone(),
+        audit: store.clone(),
+        clock: Arc::new(SystemClock),
+        cipher,
+        throttle: Arc::new(Throttle::default()),
+    };
+    Ok((store, ctx))
+}
+
+async fn serve(ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
+    let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
+    let app = jiceng_web::router(state);
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("Jiceng 基层 is serving on http://{addr}");
+    // Expired sessions are swept every ten minutes.
+    let sweeper = ctx.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            if let Err(e) = sweeper.auth.delete_expired_sessions(sweeper.now_ms()).await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await?;
+    Ok(())
+}
+
+fn print_outcome(o: &ImportOutcome) {
+    println!(
+        "{}: {} rows; created {}, updated {}, unchanged {}, skipped {}; {}",
+        o.kind,
+        o.total_rows,
+        o.created,
+        o.updated,
+        o.unchanged,
+        o.skipped,
+        if o.applied {
+            "applied"
+        } else if o.dry_run && o.report.errors.is_empty() {
+            "valid (dry run, nothing written)"
+        } else {
+            "NOT applied: nothing was written"
+        }
+    );
+    for e in &o.report.errors {
+        println!(
+            "  line {}{}{}: {} / {}",
+            e.line,
+            e.column.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(),
+            e.value.as_deref().map(|v| format!(" «{v}»")).unwrap_or_default(),
+            e.message.zh,
+            e.message.en
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    init_logs(cli.global.log_json);
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> AnyResult<()> {
+    let g = cli.global.clone();
+    match cli.command {
+        Command::Serve(args) => {
+            let (_store, ctx) = open(&g, false).await?;
+            serve(ctx, &args).await
+        }
+        Command::Migrate => {
+            let (store, _ctx) = open(&g, is_sqlite(&g.database)).await?;
+            println!("migrations up to date ({:?})", store.backend);
+            Ok(())
+        }
+        Command::Demo { serve: args, scale, seed, no_serve } => {
+            let (_store, ctx) = open(&g, true).await?;
+            if ctx.org.roots().await?.is_empty() {
+                println!("loading the Haibowan demo district (scale {scale}, seed {seed}) …");
+                let r = demo::load(&ctx, DemoOptions { scale, seed }).await?;
+                println!(
+                    "loaded in {:.1} s: {} units ({} grids), {} households, {} residents, {} post holders",
+                    r.seconds, r.units, r.grids, r.households, r.residents, r.posts
+                );
+            } else {
+                println!("the database already holds a district: using it as it is");
+            }
+            println!();
+            println!("Demo logins (password {} for all):", demo::DEMO_PASSWORD);
+            for u in ctx.auth.users().await? {
+                if u.password_hash.is_empty() {
+                    continue;
+                }
+                println!("  {:<8} {} / {}", u.login, u.role.label_zh(), u.role.label_en());
+            }
+            println!();
+            if no_serve {
+                return Ok(());
+            }
+            serve(ctx, &args).await
+        }
+        Command::Import { kind, file, skip_bad, dry_run } => {
+            let (_store, ctx) = open(&g, is_sqlite(&g.database)).await?;
+            let bytes = std::fs::read(&file)?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("upload.csv").to_string();
+            let opts = ImportOptions { skip_bad, dry_run };
+            let actor = Actor::system();
+            let started = std::time::Instant::now();
+            let outcome = match kind {
+                ImportKind::Divisions => import::divisions(&ctx, &actor, &name, &bytes, opts).await?,
+                ImportKind::Grids => import::grids(&ctx, &actor, &bytes, opts).await?,
+                ImportKind::People => import::people(&ctx, &actor, &name, &bytes, opts).await?,
+            };
+            print_outcome(&outcome);
+            println!("took {:.2} s", started.elapsed().as_secs_f64());
+            if !outcome.applied && !outcome.report.errors.is_empty() {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        Command::Export { kind, unit, output } => {
+            let (_store, ctx) = open(&g, false).await?;
+            export(&ctx, kind, unit.as_deref(), &output).await
+        }
+        Command::Backup { output } => {
+            if !is_sqlite(&g.database) {
+                return Err("PostgreSQL: back up with pg_dump (e.g. pg_dump -Fc DB > jiceng.dump)".into());
+            }
+            let (store, _ctx) = open(&g, false).await?;
+            let dest = output.to_str().ok_or("destination path is not UTF-8")?;
+            store.backup_sqlite(dest).await?;
+            println!("backed up to {dest} (keep the data key {} with it)", g.key_file.display());
+            Ok(())
+        }
+        Command::User { command } => {
+            let (_store, ctx) = open(&g, false).await?;
+            user(&ctx, command).await
+        }
+    }
+}
+
+async fn export(ctx: &Ctx, kind: ExportKind, unit: Option<&str>, output: &Path) -> AnyResult<()> {
+    let actor = Actor::system();
+    let root = match unit {
+        Some(code) => jiceng_domain::org::service::get_by_code(ctx, &actor, code).await?,
+        None => jiceng_domain::org::service::home(ctx, &actor).await?,
+    };
+    match kind {
+        ExportKind::Grids => {
+            let grids = jiceng_domain::org::service::grids_in(ctx, &actor, root.id).await?;
+            let features: Vec<_> = grids
+                .into_iter()
+                .filter_map(|g| {
+                    let b = g.boundary?;
+                    Some((g.code, g.name, g.grid_type.map(|t| t.as_str()).unwrap_or("geographic").to_string(), b))
+                })
+                .collect();
+            std::fs::write(output, jiceng_formats::grids::grids_to_geojson(&features).to_string())?;
+            println!("{} grids → {}", features.len(), output.display());
+        }
+        ExportKind::Residents => {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            for (i, h) in ["姓名", "身份证号", "电话", "性别", "出生日期", "民族", "与户主关系", "标签"].iter().enumerate() {
+                ws.write_string(0, i as u16, *h)?;
+            }
+            let mut row = 1u32;
+            let mut offset = 0;
+            loop {
+                let page = jiceng_domain::people::service::list(
+                    ctx,
+                    &actor,
+                    &root,
+                    &Default::default(),
+                    jiceng_core::PageRequest { offset, limit: jiceng_core::PageRequest::MAX_LIMIT },
+                )
+                .await?;
+                for r in &page.items {
+                    ws.write_string(row, 0, &r.name)?;
+                    ws.write_string(row, 1, &r.id_number)?;
+                    ws.write_string(row, 2, r.phone.as_deref().unwrap_or(""))?;
+                    ws.write_string(row, 3, if r.sex == "male" { "男" } else { "女" })?;
+                    ws.write_string(row, 4, &r.birth_date)?;
+                    ws.write_string(row, 5, &r.ethnicity)?;
+                    ws.write_string(row, 6, &r.relation)?;
+                    ws.write_string(row, 7, r.labels.join("、"))?;
+                    row += 1;
+                }
+                offset += page.limit;
+                if offset >= page.total || page.items.is_empty() {
+                    break;
+                }
+            }
+            wb.save(output)?;
+            println!("{} residents (masked) → {}", row - 1, output.display());
+        }
+        ExportKind::Divisions => {
+            let mut w = csv::Writer::from_path(output)?;
+            w.write_record(["level", "code", "name", "parent_code"])?;
+            let mut n = 0;
+            let parent_code = |path: &str| {
+                jiceng_domain::org::rules::path_codes(path)
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let district_parent = root.code.get(..4).unwrap_or("").to_string();
+            if root.kind == jiceng_domain::org::UnitKind::District {
+                w.write_record(["district", &root.code, &root.official_name, &district_parent])?;
+                n += 1;
+            }
+            for (kind, level) in [
+                (jiceng_domain::org::UnitKind::Subdistrict, "street"),
+                (jiceng_domain::org::UnitKind::Community, "community"),
+            ] {
+                for u in ctx.org.units_in(&root.path, kind, 1_000_000).await? {
+                    w.write_record([level, &u.code, &u.official_name, &parent_code(&u.path)])?;
+                    n += 1;
+                }
+            }
+            w.flush()?;
+            println!("{n} divisions → {}", output.display());
+        }
+    }
+    Ok(())
+}
+
+async fn user(ctx: &Ctx, command: UserCommand) -> AnyResult<()> {
+    use jiceng_domain::auth::service as auth;
+    let system = Actor::system();
+    match command {
+        UserCommand::List => {
+            for u in ctx.auth.users().await? {
+                println!("{:<12} {:<20} {:<18} unit #{}", u.login, u.display_name, u.role.as_str(), u.scope_unit_id);
+            }
+        }
+        UserCommand::Create { login, role, unit, name, household, password } => {
+            let unit = ctx
+                .org
+                .unit_by_code(&unit)
+                .await?
+                .ok_or_else(|| DomainError::field("unit", "单位编码不存在", "unknown unit code"))?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| auth::random_token()[..16].to_string());
+            let u = auth::create_user(
+                ctx,
+                &system,
+                auth::CreateUser {
+                    login,
+                    display_name: name,
+                    password: password.clone(),
+                    role,
+                    scope_unit_id: unit.id,
+                    household_id: household,
+                },
+            )
+            .await
+            .map_err(|e| e.message(jiceng_core::Lang::En))?;
+            println!("created {} ({})", u.login, u.role.as_str());
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::Token { login, name } => {
+            let token = auth::issue_token(ctx, &system, &login, &name)
+                .await
+                .map_err(|e| e.message(jiceng_core::Lang::En))?;
+            println!("{token}");
+        }
+        UserCommand::Password { login, password } => {
+            auth::set_password(ctx, &system, &login, &password)
+                .await
+                .map_err(|e| e.message(jiceng_core::Lang::En))?;
+            println!("password set; open sessions of {login} ended");
+        }
+    }
+    Ok(())
+}

@@ -316,6 +316,26 @@ impl OrgStore for SqlStore {
         Ok(s)
     }
 
+    async fn grid_loads(&self, path: &str) -> Result<Vec<(String, i64)>> {
+        let (lo, hi) = subtree_range(path);
+        // Codes have a fixed length per level, so every grid path has the same length.
+        let len: i64 = [UnitKind::District, UnitKind::Subdistrict, UnitKind::Community, UnitKind::Grid]
+            .iter()
+            .map(|k| k.code_len() as i64 + 1)
+            .sum::<i64>()
+            + 1;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT substr(path, 1, CAST($1 AS INTEGER)) AS g, COUNT(*) FROM residents WHERE path >= $2 AND path < $3 AND status = 'active' GROUP BY 1",
+        )
+        .bind(len)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        Ok(rows)
+    }
+
     async fn active_below(&self, unit: &OrgUnit) -> Result<(i64, i64)> {
         let (lo, hi) = subtree_range(&unit.path);
         let (c,): (i64,) = sqlx::query_as(

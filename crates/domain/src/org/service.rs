@@ -95,6 +95,36 @@ pub async fn grids_in(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<OrgUnit>>
     ctx.org.units_in(&unit.path, UnitKind::Grid, 100_000).await
 }
 
+/// Grids inside a unit with how many residents each holds (for the load map).
+pub async fn grid_loads(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<(OrgUnit, i64)>> {
+    let unit = get(ctx, actor, id).await?;
+    let grids = ctx.org.units_in(&unit.path, UnitKind::Grid, 100_000).await?;
+    let loads: std::collections::HashMap<String, i64> =
+        ctx.org.grid_loads(&unit.path).await?.into_iter().collect();
+    Ok(grids
+        .into_iter()
+        .map(|g| {
+            let n = loads.get(&g.path).copied().unwrap_or(0);
+            (g, n)
+        })
+        .collect())
+}
+
+/// The grids around a grid (its community's), for the grid page's map.
+pub async fn grid_neighbourhood(ctx: &Ctx, actor: &Actor, grid: &OrgUnit) -> Result<Vec<(OrgUnit, i64)>> {
+    match grid.parent_id {
+        Some(pid) if actor.reaches(&grid.path) => {
+            let parent = load(ctx, pid).await?;
+            if actor.reaches(&parent.path) {
+                grid_loads(ctx, actor, pid).await
+            } else {
+                grid_loads(ctx, actor, grid.id).await
+            }
+        }
+        _ => grid_loads(ctx, actor, grid.id).await,
+    }
+}
+
 pub async fn history(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<UnitHistory>> {
     let unit = get(ctx, actor, id).await?;
     ctx.org.history(unit.id).await

@@ -1,0 +1,72 @@
+//! A small Prometheus registry: request counts by route and status class, and a
+//! latency histogram. Rendered at `/metrics`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const BUCKETS_MS: [f64; 12] = [
+    1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0,
+];
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<HashMap<(String, String, u16), u64>>,
+    buckets: [AtomicU64; 12],
+    count: AtomicU64,
+    sum_us: AtomicU64,
+}
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, micros: u64) {
+        if let Ok(mut m) = self.requests.lock() {
+            *m.entry((method.to_string(), route.to_string(), status))
+                .or_insert(0) += 1;
+        }
+        let ms = micros as f64 / 1000.0;
+        for (i, b) in BUCKETS_MS.iter().enumerate() {
+            if ms <= *b {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_us.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP jiceng_http_requests_total HTTP requests by route and status.\n");
+        out.push_str("# TYPE jiceng_http_requests_total counter\n");
+        if let Ok(m) = self.requests.lock() {
+            let mut rows: Vec<_> = m.iter().collect();
+            rows.sort();
+            for ((method, route, status), n) in rows {
+                out.push_str(&format!(
+                    "jiceng_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}\n",
+                    route.replace('"', "")
+                ));
+            }
+        }
+        out.push_str("# HELP jiceng_http_request_duration_seconds Request latency.\n");
+        out.push_str("# TYPE jiceng_http_request_duration_seconds histogram\n");
+        for (i, b) in BUCKETS_MS.iter().enumerate() {
+            out.push_str(&format!(
+                "jiceng_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                b / 1000.0,
+                self.buckets[i].load(Ordering::Relaxed)
+            ));
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        out.push_str(&format!(
+            "jiceng_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+        ));
+        out.push_str(&format!(
+            "jiceng_http_request_duration_seconds_sum {}\n",
+            self.sum_us.load(Ordering::Relaxed) as f64 / 1e6
+        ));
+        out.push_str(&format!(
+            "jiceng_http_request_duration_seconds_count {count}\n"
+        ));
+        out
+    }
+}
