@@ -32,7 +32,12 @@ struct Cli {
 #[derive(Args, Clone)]
 struct Global {
     /// Database URL: sqlite://path/to/file.db (default) or postgres://user@host/db
-    #[arg(long = "database", env = "JICENG_DATABASE_URL", default_value = "sqlite://data/jiceng.db", global = true)]
+    #[arg(
+        long = "database",
+        env = "JICENG_DATABASE_URL",
+        default_value = "sqlite://data/jiceng.db",
+        global = true
+    )]
     database: String,
     /// PostgreSQL schema to use (created if missing)
     #[arg(long, env = "JICENG_PG_SCHEMA", global = true)]
@@ -41,7 +46,12 @@ struct Global {
     #[arg(long, env = "JICENG_DATA_KEY", hide_env_values = true, global = true)]
     data_key: Option<String>,
     /// File holding the data key when JICENG_DATA_KEY is not set (created by `demo` and `migrate` if missing)
-    #[arg(long, env = "JICENG_KEY_FILE", default_value = "data/data.key", global = true)]
+    #[arg(
+        long,
+        env = "JICENG_KEY_FILE",
+        default_value = "data/data.key",
+        global = true
+    )]
     key_file: PathBuf,
     /// Log as JSON lines instead of text
     #[arg(long, env = "JICENG_LOG_JSON", global = true)]
@@ -213,7 +223,10 @@ fn data_key(g: &Global, create: bool) -> AnyResult<Cipher> {
     }
     let key = Cipher::generate_key_hex();
     write_private(&g.key_file, &key)?;
-    eprintln!("created a new data key in {} — back it up: without it ID numbers and phones cannot be read", g.key_file.display());
+    eprintln!(
+        "created a new data key in {} — back it up: without it ID numbers and phones cannot be read",
+        g.key_file.display()
+    );
     Ok(Cipher::from_hex(&key)?)
 }
 
@@ -306,8 +319,14 @@ fn print_outcome(o: &ImportOutcome) {
         println!(
             "  line {}{}{}: {} / {}",
             e.line,
-            e.column.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default(),
-            e.value.as_deref().map(|v| format!(" «{v}»")).unwrap_or_default(),
+            e.column
+                .as_deref()
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default(),
+            e.value
+                .as_deref()
+                .map(|v| format!(" «{v}»"))
+                .unwrap_or_default(),
             e.message.zh,
             e.message.en
         );
@@ -336,7 +355,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
             println!("migrations up to date ({:?})", store.backend);
             Ok(())
         }
-        Command::Demo { serve: args, scale, seed, no_serve } => {
+        Command::Demo {
+            serve: args,
+            scale,
+            seed,
+            no_serve,
+        } => {
             let (_store, ctx) = open(&g, true).await?;
             if ctx.org.roots().await?.is_empty() {
                 println!("loading the Haibowan demo district (scale {scale}, seed {seed}) …");
@@ -354,7 +378,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 if u.password_hash.is_empty() {
                     continue;
                 }
-                println!("  {:<8} {} / {}", u.login, u.role.label_zh(), u.role.label_en());
+                println!(
+                    "  {:<8} {} / {}",
+                    u.login,
+                    u.role.label_zh(),
+                    u.role.label_en()
+                );
             }
             println!();
             if no_serve {
@@ -362,15 +391,26 @@ async fn run(cli: Cli) -> AnyResult<()> {
             }
             serve(ctx, &args).await
         }
-        Command::Import { kind, file, skip_bad, dry_run } => {
+        Command::Import {
+            kind,
+            file,
+            skip_bad,
+            dry_run,
+        } => {
             let (_store, ctx) = open(&g, is_sqlite(&g.database)).await?;
             let bytes = std::fs::read(&file)?;
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("upload.csv").to_string();
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("upload.csv")
+                .to_string();
             let opts = ImportOptions { skip_bad, dry_run };
             let actor = Actor::system();
             let started = std::time::Instant::now();
             let outcome = match kind {
-                ImportKind::Divisions => import::divisions(&ctx, &actor, &name, &bytes, opts).await?,
+                ImportKind::Divisions => {
+                    import::divisions(&ctx, &actor, &name, &bytes, opts).await?
+                }
                 ImportKind::Grids => import::grids(&ctx, &actor, &bytes, opts).await?,
                 ImportKind::People => import::people(&ctx, &actor, &name, &bytes, opts).await?,
             };
@@ -387,12 +427,17 @@ async fn run(cli: Cli) -> AnyResult<()> {
         }
         Command::Backup { output } => {
             if !is_sqlite(&g.database) {
-                return Err("PostgreSQL: back up with pg_dump (e.g. pg_dump -Fc DB > jiceng.dump)".into());
+                return Err(
+                    "PostgreSQL: back up with pg_dump (e.g. pg_dump -Fc DB > jiceng.dump)".into(),
+                );
             }
             let (store, _ctx) = open(&g, false).await?;
             let dest = output.to_str().ok_or("destination path is not UTF-8")?;
             store.backup_sqlite(dest).await?;
-            println!("backed up to {dest} (keep the data key {} with it)", g.key_file.display());
+            println!(
+                "backed up to {dest} (keep the data key {} with it)",
+                g.key_file.display()
+            );
             Ok(())
         }
         Command::User { command } => {
@@ -415,16 +460,39 @@ async fn export(ctx: &Ctx, kind: ExportKind, unit: Option<&str>, output: &Path) 
                 .into_iter()
                 .filter_map(|g| {
                     let b = g.boundary?;
-                    Some((g.code, g.name, g.grid_type.map(|t| t.as_str()).unwrap_or("geographic").to_string(), b))
+                    Some((
+                        g.code,
+                        g.name,
+                        g.grid_type
+                            .map(|t| t.as_str())
+                            .unwrap_or("geographic")
+                            .to_string(),
+                        b,
+                    ))
                 })
                 .collect();
-            std::fs::write(output, jiceng_formats::grids::grids_to_geojson(&features).to_string())?;
+            std::fs::write(
+                output,
+                jiceng_formats::grids::grids_to_geojson(&features).to_string(),
+            )?;
             println!("{} grids → {}", features.len(), output.display());
         }
         ExportKind::Residents => {
             let mut wb = rust_xlsxwriter::Workbook::new();
             let ws = wb.add_worksheet();
-            for (i, h) in ["姓名", "身份证号", "电话", "性别", "出生日期", "民族", "与户主关系", "标签"].iter().enumerate() {
+            for (i, h) in [
+                "姓名",
+                "身份证号",
+                "电话",
+                "性别",
+                "出生日期",
+                "民族",
+                "与户主关系",
+                "标签",
+            ]
+            .iter()
+            .enumerate()
+            {
                 ws.write_string(0, i as u16, *h)?;
             }
             let mut row = 1u32;
@@ -435,7 +503,10 @@ async fn export(ctx: &Ctx, kind: ExportKind, unit: Option<&str>, output: &Path) 
                     &actor,
                     &root,
                     &Default::default(),
-                    jiceng_core::PageRequest { offset, limit: jiceng_core::PageRequest::MAX_LIMIT },
+                    jiceng_core::PageRequest {
+                        offset,
+                        limit: jiceng_core::PageRequest::MAX_LIMIT,
+                    },
                 )
                 .await?;
                 for r in &page.items {
@@ -471,7 +542,12 @@ async fn export(ctx: &Ctx, kind: ExportKind, unit: Option<&str>, output: &Path) 
             };
             let district_parent = root.code.get(..4).unwrap_or("").to_string();
             if root.kind == jiceng_domain::org::UnitKind::District {
-                w.write_record(["district", &root.code, &root.official_name, &district_parent])?;
+                w.write_record([
+                    "district",
+                    &root.code,
+                    &root.official_name,
+                    &district_parent,
+                ])?;
                 n += 1;
             }
             for (kind, level) in [
@@ -496,15 +572,27 @@ async fn user(ctx: &Ctx, command: UserCommand) -> AnyResult<()> {
     match command {
         UserCommand::List => {
             for u in ctx.auth.users().await? {
-                println!("{:<12} {:<20} {:<18} unit #{}", u.login, u.display_name, u.role.as_str(), u.scope_unit_id);
+                println!(
+                    "{:<12} {:<20} {:<18} unit #{}",
+                    u.login,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.scope_unit_id
+                );
             }
         }
-        UserCommand::Create { login, role, unit, name, household, password } => {
-            let unit = ctx
-                .org
-                .unit_by_code(&unit)
-                .await?
-                .ok_or_else(|| DomainError::field("unit", "单位编码不存在", "unknown unit code"))?;
+        UserCommand::Create {
+            login,
+            role,
+            unit,
+            name,
+            household,
+            password,
+        } => {
+            let unit =
+                ctx.org.unit_by_code(&unit).await?.ok_or_else(|| {
+                    DomainError::field("unit", "单位编码不存在", "unknown unit code")
+                })?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| auth::random_token()[..16].to_string());
             let u = auth::create_user(

@@ -51,7 +51,10 @@ pub fn china() -> FixedOffset {
 /// Formats epoch milliseconds in Beijing time, e.g. `2026-11-26 20:03:05`.
 pub fn format_ms(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t.with_timezone(&china()).format("%Y-%m-%d %H:%M:%S").to_string(),
+        Some(t) => t
+            .with_timezone(&china())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         None => String::new(),
     }
 }

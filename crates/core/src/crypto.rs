@@ -29,9 +29,8 @@ impl Cipher {
     /// From a 32-byte master key in hex (64 characters). Two keys are derived from
     /// it: one to encrypt, one for the blind index.
     pub fn from_hex(key_hex: &str) -> Result<Cipher> {
-        let raw = hex::decode(key_hex.trim()).map_err(|_| {
-            DomainError::internal("data key must be 64 hex characters (32 bytes)")
-        })?;
+        let raw = hex::decode(key_hex.trim())
+            .map_err(|_| DomainError::internal("data key must be 64 hex characters (32 bytes)"))?;
         if raw.len() != 32 {
             return Err(DomainError::internal(
                 "data key must be 64 hex characters (32 bytes)",
@@ -127,7 +126,10 @@ mod tests {
     #[test]
     fn blind_index_is_stable_and_case_insensitive() {
         let c = cipher();
-        assert_eq!(c.blind_index("15030219900101123x"), c.blind_index(" 15030219900101123X"));
+        assert_eq!(
+            c.blind_index("15030219900101123x"),
+            c.blind_index(" 15030219900101123X")
+        );
         assert_ne!(c.blind_index("1"), c.blind_index("2"));
     }
 

@@ -90,9 +90,10 @@ impl DomainError {
             DomainError::Forbidden => Text::new("无权执行此操作", "You are not allowed to do this"),
             DomainError::Unauthenticated => Text::new("请先登录", "Please sign in"),
             DomainError::Conflict(t) | DomainError::Rule(t) => t.clone(),
-            DomainError::RateLimited => {
-                Text::new("尝试次数过多，请稍后再试", "Too many attempts, try again later")
-            }
+            DomainError::RateLimited => Text::new(
+                "尝试次数过多，请稍后再试",
+                "Too many attempts, try again later",
+            ),
             DomainError::Internal(_) => Text::new(
                 "系统内部错误，请稍后重试",
                 "Internal error, please try again later",
@@ -153,7 +154,11 @@ mod tests {
         let mut c = Checker::new();
         c.add("name", "不能为空", "must not be empty");
         c.add("phone", "格式不正确", "invalid format");
-        let e = c.finish().err().map(|e| e.message(Lang::Zh)).unwrap_or_default();
+        let e = c
+            .finish()
+            .err()
+            .map(|e| e.message(Lang::Zh))
+            .unwrap_or_default();
         assert!(e.contains("name: 不能为空") && e.contains("phone: 格式不正确"));
     }
 }

@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_first_known() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"),
+            Lang::En
+        );
         assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr-FR"), Lang::Zh);
     }

@@ -86,10 +86,13 @@ pub fn parse(id: &str) -> Result<IdInfo, IdError> {
         return Err(IdError::Length);
     }
     let (body, last) = id.split_at(17);
-    if !body.chars().all(|c| c.is_ascii_digit()) || !last.chars().all(|c| c.is_ascii_digit() || c == 'X') {
+    if !body.chars().all(|c| c.is_ascii_digit())
+        || !last.chars().all(|c| c.is_ascii_digit() || c == 'X')
+    {
         return Err(IdError::Characters);
     }
-    let birth = NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
+    let birth =
+        NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").map_err(|_| IdError::BirthDate)?;
     if birth.year() < 1880 {
         return Err(IdError::BirthDate);
     }

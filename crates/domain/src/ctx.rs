@@ -34,6 +34,13 @@ impl Ctx {
         entity_id: impl ToString,
         scope_path: &str,
     ) -> AuditEvent {
-        AuditEvent::new(actor, self.now_ms(), action, entity_type, entity_id, scope_path)
+        AuditEvent::new(
+            actor,
+            self.now_ms(),
+            action,
+            entity_type,
+            entity_id,
+            scope_path,
+        )
     }
 }

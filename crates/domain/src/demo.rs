@@ -48,7 +48,8 @@ impl Rng {
 
 #[derive(Debug, Clone, Copy)]
 pub struct DemoOptions {
-    /// 1.0 ≈ 45k households and 110k residents; larger scales grow estates per grid.
+    /// 1.0 ≈ 45k households and 110k residents; above 1 grids hold more estates,
+    /// below 1 buildings are lower (0.05 makes a small district for tests).
     pub scale: f64,
     pub seed: u64,
 }
@@ -82,23 +83,189 @@ pub struct DemoReport {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
-    "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁", "魏", "薛",
-    "叶", "阎", "余", "潘", "杜", "戴", "夏", "钟", "汪", "田", "任", "姜", "范", "方", "石", "姚",
-    "谭", "廖", "邹", "熊", "金", "陆", "郝", "孔", "白", "崔", "康", "毛", "邱", "秦", "江", "史",
-    "顾", "侯", "邵", "孟", "龙", "万", "段", "雷", "钱", "汤", "尹", "黎", "易", "常", "武", "乔",
-    "贺", "赖", "龚", "文", "巴特尔", "乌日",
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "赵",
+    "黄",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "胡",
+    "朱",
+    "高",
+    "林",
+    "何",
+    "郭",
+    "马",
+    "罗",
+    "梁",
+    "宋",
+    "郑",
+    "谢",
+    "韩",
+    "唐",
+    "冯",
+    "于",
+    "董",
+    "萧",
+    "程",
+    "曹",
+    "袁",
+    "邓",
+    "许",
+    "傅",
+    "沈",
+    "曾",
+    "彭",
+    "吕",
+    "苏",
+    "卢",
+    "蒋",
+    "蔡",
+    "贾",
+    "丁",
+    "魏",
+    "薛",
+    "叶",
+    "阎",
+    "余",
+    "潘",
+    "杜",
+    "戴",
+    "夏",
+    "钟",
+    "汪",
+    "田",
+    "任",
+    "姜",
+    "范",
+    "方",
+    "石",
+    "姚",
+    "谭",
+    "廖",
+    "邹",
+    "熊",
+    "金",
+    "陆",
+    "郝",
+    "孔",
+    "白",
+    "崔",
+    "康",
+    "毛",
+    "邱",
+    "秦",
+    "江",
+    "史",
+    "顾",
+    "侯",
+    "邵",
+    "孟",
+    "龙",
+    "万",
+    "段",
+    "雷",
+    "钱",
+    "汤",
+    "尹",
+    "黎",
+    "易",
+    "常",
+    "武",
+    "乔",
+    "贺",
+    "赖",
+    "龚",
+    "文",
+    "巴特尔",
+    "乌日",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "建国", "玉兰", "志强", "海燕", "晓明",
-    "丽娟", "宇", "浩", "欣怡", "子涵", "梓萱", "一诺", "思远", "雨桐", "俊杰", "婷", "红梅", "春梅",
-    "文博", "其其格", "斯琴", "苏日娜", "桂兰", "凤英", "玉梅", "德胜", "永红", "卫东", "振华",
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "建国",
+    "玉兰",
+    "志强",
+    "海燕",
+    "晓明",
+    "丽娟",
+    "宇",
+    "浩",
+    "欣怡",
+    "子涵",
+    "梓萱",
+    "一诺",
+    "思远",
+    "雨桐",
+    "俊杰",
+    "婷",
+    "红梅",
+    "春梅",
+    "文博",
+    "其其格",
+    "斯琴",
+    "苏日娜",
+    "桂兰",
+    "凤英",
+    "玉梅",
+    "德胜",
+    "永红",
+    "卫东",
+    "振华",
 ];
 const ESTATE_WORDS: &[&str] = &[
-    "阳光", "和平", "幸福", "康乐", "滨河", "金裕", "锦绣", "祥和", "海湾", "蓝天", "颐和", "铁路",
-    "矿务局", "电厂", "新华", "东山", "狮城", "黄河", "林荫", "温馨", "怡景", "书香", "名门", "盛世",
+    "阳光",
+    "和平",
+    "幸福",
+    "康乐",
+    "滨河",
+    "金裕",
+    "锦绣",
+    "祥和",
+    "海湾",
+    "蓝天",
+    "颐和",
+    "铁路",
+    "矿务局",
+    "电厂",
+    "新华",
+    "东山",
+    "狮城",
+    "黄河",
+    "林荫",
+    "温馨",
+    "怡景",
+    "书香",
+    "名门",
+    "盛世",
 ];
 const ESTATE_SUFFIX: &[&str] = &["小区", "家园", "花园", "苑", "新村", "雅居"];
 const ETHNIC: &[(&str, u64)] = &[
@@ -121,7 +288,9 @@ fn person_name(rng: &mut Rng) -> String {
 }
 
 fn phone(rng: &mut Rng) -> String {
-    let prefix = rng.pick(&["139", "138", "137", "158", "186", "150", "151", "182", "135"]);
+    let prefix = rng.pick(&[
+        "139", "138", "137", "158", "186", "150", "151", "182", "135",
+    ]);
     format!("{prefix}{:08}", rng.range(0, 99_999_999))
 }
 
@@ -166,8 +335,16 @@ pub fn tile(
     for (j, line) in lattice.iter_mut().enumerate() {
         for (i, p) in line.iter_mut().enumerate() {
             let inner = i > 0 && i < cols && j > 0 && j < rows;
-            let jx = if inner { (rng.f64() - 0.5) * dx * 0.5 } else { 0.0 };
-            let jy = if inner { (rng.f64() - 0.5) * dy * 0.5 } else { 0.0 };
+            let jx = if inner {
+                (rng.f64() - 0.5) * dx * 0.5
+            } else {
+                0.0
+            };
+            let jy = if inner {
+                (rng.f64() - 0.5) * dy * 0.5
+            } else {
+                0.0
+            };
             *p = Point {
                 x: round6(origin.0 + i as f64 * dx + jx),
                 y: round6(origin.1 + j as f64 * dy + jy),
@@ -285,9 +462,23 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                 if first_grid.is_none() {
                     first_grid = Some(gcode.clone());
                 }
-                posts.push((gcode.clone(), PostTitle::GridChief, person_name(&mut rng), phone(&mut rng)));
-                posts.push((gcode.clone(), PostTitle::GridWorker, person_name(&mut rng), phone(&mut rng)));
-                let estates = if is_village || is_park { 1 } else { estates_per_grid };
+                posts.push((
+                    gcode.clone(),
+                    PostTitle::GridChief,
+                    person_name(&mut rng),
+                    phone(&mut rng),
+                ));
+                posts.push((
+                    gcode.clone(),
+                    PostTitle::GridWorker,
+                    person_name(&mut rng),
+                    phone(&mut rng),
+                ));
+                let estates = if is_village || is_park {
+                    1
+                } else {
+                    estates_per_grid
+                };
                 for ei in 0..estates {
                     let ecode = format!("{gcode}{:02}", ei + 1);
                     let ename = if is_village {
@@ -305,8 +496,17 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                         boundary: None,
                         address: Some(format!("乌海市海勃湾区{}{}", com.name, ename)),
                     });
-                    posts.push((ecode.clone(), PostTitle::EstateChief, person_name(&mut rng), phone(&mut rng)));
-                    let buildings = if is_village { rng.range(3, 6) } else { rng.range(2, 6) };
+                    posts.push((
+                        ecode.clone(),
+                        PostTitle::EstateChief,
+                        person_name(&mut rng),
+                        phone(&mut rng),
+                    ));
+                    let buildings = if is_village {
+                        rng.range(3, 6)
+                    } else {
+                        rng.range(2, 6)
+                    };
                     for bi in 0..buildings {
                         let bcode = format!("{ecode}{:03}", bi + 1);
                         let bname = format!("{}号楼", bi + 1);
@@ -320,7 +520,12 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                             boundary: None,
                             address: None,
                         });
-                        posts.push((bcode.clone(), PostTitle::BuildingChief, person_name(&mut rng), phone(&mut rng)));
+                        posts.push((
+                            bcode.clone(),
+                            PostTitle::BuildingChief,
+                            person_name(&mut rng),
+                            phone(&mut rng),
+                        ));
                         let units = if is_village { 1 } else { rng.range(1, 3) };
                         for ui in 0..units {
                             let ucode = format!("{bcode}{:02}", ui + 1);
@@ -335,8 +540,19 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                 boundary: None,
                                 address: None,
                             });
-                            posts.push((ucode.clone(), PostTitle::UnitChief, person_name(&mut rng), phone(&mut rng)));
-                            let floors = if is_village { 1 } else { rng.range(5, 7) };
+                            posts.push((
+                                ucode.clone(),
+                                PostTitle::UnitChief,
+                                person_name(&mut rng),
+                                phone(&mut rng),
+                            ));
+                            let floors = if is_village {
+                                1
+                            } else {
+                                // Below scale 1 the buildings get lower, so small demos stay small.
+                                ((rng.range(5, 7) as f64 * opts.scale.min(1.0)).round() as u64)
+                                    .max(1)
+                            };
                             let per_floor = if is_village { rng.range(4, 8) } else { 2 };
                             for f in 1..=floors {
                                 for d in 1..=per_floor {
@@ -378,7 +594,11 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                             seq += 1;
                                             id = unique_id(&id, seq);
                                         }
-                                        let age = 2026 - b.format("%Y").to_string().parse::<i64>().unwrap_or(2000);
+                                        let age = 2026
+                                            - b.format("%Y")
+                                                .to_string()
+                                                .parse::<i64>()
+                                                .unwrap_or(2000);
                                         let mut lab: Vec<String> = Vec::new();
                                         if size == 1 && age >= 70 {
                                             lab.push("elderly_alone".into());
@@ -398,12 +618,21 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                         let input = ResidentInput {
                                             name,
                                             id_number: id,
-                                            phone: if age >= 14 { Some(phone(&mut rng)) } else { None },
+                                            phone: if age >= 14 {
+                                                Some(phone(&mut rng))
+                                            } else {
+                                                None
+                                            },
                                             ethnicity: Some(ethnicity(&mut rng).to_string()),
                                             relation: Some(relation.to_string()),
                                             labels: lab,
                                         };
-                                        let resident = crate::people::service::prepare(ctx, (0, ""), &input, &labels)?;
+                                        let resident = crate::people::service::prepare(
+                                            ctx,
+                                            (0, ""),
+                                            &input,
+                                            &labels,
+                                        )?;
                                         people.push(PersonImport {
                                             unit_code: ucode.clone(),
                                             room: room.clone(),
@@ -422,14 +651,28 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
     }
     units_created += new_units.len() as u64;
     let audit = ctx
-        .event(&system, "demo.load", "org_unit", &district.code, &district.path)
-        .after(serde_json::json!({"units": new_units.len(), "seed": opts.seed, "scale": opts.scale}));
+        .event(
+            &system,
+            "demo.load",
+            "org_unit",
+            &district.code,
+            &district.path,
+        )
+        .after(
+            serde_json::json!({"units": new_units.len(), "seed": opts.seed, "scale": opts.scale}),
+        );
     let residents_n = people.len() as u64;
     let (households, residents) = ctx.people.import_people(new_units, people, audit).await?;
     debug_assert_eq!(residents, residents_n);
     let posts_n = posts.len() as u64;
     let audit = ctx
-        .event(&system, "demo.posts", "org_unit", &district.code, &district.path)
+        .event(
+            &system,
+            "demo.posts",
+            "org_unit",
+            &district.code,
+            &district.path,
+        )
         .after(serde_json::json!({"posts": posts_n}));
     ctx.org.insert_posts(posts, ctx.now_ms(), audit).await?;
 
@@ -489,18 +732,59 @@ async fn accounts(
                 .await?
                 .into_iter()
                 .find(|h| h.room == room)
-                .or(ctx.people.households_of_unit(unit.id).await?.into_iter().next())
+                .or(ctx
+                    .people
+                    .households_of_unit(unit.id)
+                    .await?
+                    .into_iter()
+                    .next())
         }
         None => None,
     };
     let hash = crate::auth::service::hash_password(DEMO_PASSWORD)?;
     let plan: Vec<(&str, &str, Role, &crate::org::OrgUnit, Option<i64>)> = vec![
-        ("admin", "区级管理员（演示）", Role::DistrictAdmin, &district, None),
-        ("jiedao", "凤凰岭街道工作人员", Role::SubdistrictStaff, &sub, None),
-        ("shequ", "和平社区工作人员", Role::CommunityStaff, &com, None),
-        ("wangge", "和平社区第1网格网格员", Role::GridWorker, &grid, None),
-        ("bumen", "区住建局承办人", Role::DepartmentHandler, &district, None),
-        ("jumin", "居民（演示）", Role::Resident, &grid, household.as_ref().map(|h| h.id)),
+        (
+            "admin",
+            "区级管理员（演示）",
+            Role::DistrictAdmin,
+            &district,
+            None,
+        ),
+        (
+            "jiedao",
+            "凤凰岭街道工作人员",
+            Role::SubdistrictStaff,
+            &sub,
+            None,
+        ),
+        (
+            "shequ",
+            "和平社区工作人员",
+            Role::CommunityStaff,
+            &com,
+            None,
+        ),
+        (
+            "wangge",
+            "和平社区第1网格网格员",
+            Role::GridWorker,
+            &grid,
+            None,
+        ),
+        (
+            "bumen",
+            "区住建局承办人",
+            Role::DepartmentHandler,
+            &district,
+            None,
+        ),
+        (
+            "jumin",
+            "居民（演示）",
+            Role::Resident,
+            &grid,
+            household.as_ref().map(|h| h.id),
+        ),
         ("shenji", "审计员（演示）", Role::Auditor, &district, None),
     ];
     let mut out = Vec::new();
@@ -559,7 +843,10 @@ mod tests {
         let cells = tile(&mut rng, (106.8, 39.6), (0.01, 0.01), 3, 3);
         assert_eq!(cells.len(), 9);
         let total: f64 = cells.iter().map(|c| c.area()).sum();
-        assert!((total - 0.0001).abs() < 1e-9, "tiles cover the block: {total}");
+        assert!(
+            (total - 0.0001).abs() < 1e-9,
+            "tiles cover the block: {total}"
+        );
         for c in &cells {
             assert!(validate_ring(&c.exterior).is_ok());
         }

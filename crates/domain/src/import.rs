@@ -43,7 +43,13 @@ pub struct ImportOutcome {
     pub report: ImportReport,
 }
 
-fn row_error(line: usize, column: Option<&str>, value: Option<&str>, zh: String, en: String) -> RowError {
+fn row_error(
+    line: usize,
+    column: Option<&str>,
+    value: Option<&str>,
+    zh: String,
+    en: String,
+) -> RowError {
     RowError {
         line,
         column: column.map(String::from),
@@ -101,7 +107,13 @@ pub async fn divisions(
         match divisions::parse_divisions(file_name, bytes) {
             Ok(rows) => {
                 let total = rows.len();
-                (rows, ImportReport { total_rows: total, errors: vec![] })
+                (
+                    rows,
+                    ImportReport {
+                        total_rows: total,
+                        errors: vec![],
+                    },
+                )
             }
             Err(report) => return Ok(outcome("divisions", report, opts)),
         }
@@ -144,9 +156,10 @@ pub async fn divisions(
             (None, rules::child_path(None, &r.code))
         } else {
             match known.get(&r.parent_code) {
-                Some((pk, ppath)) if pk.child() == Some(kind) => {
-                    (Some(r.parent_code.clone()), rules::child_path(Some(ppath), &r.code))
-                }
+                Some((pk, ppath)) if pk.child() == Some(kind) => (
+                    Some(r.parent_code.clone()),
+                    rules::child_path(Some(ppath), &r.code),
+                ),
                 Some(_) => {
                     report.errors.push(row_error(
                         r.line,
@@ -235,7 +248,13 @@ pub async fn grids(
         match grids::parse_grid_geojson(bytes) {
             Ok(f) => {
                 let total = f.len();
-                (f, ImportReport { total_rows: total, errors: vec![] })
+                (
+                    f,
+                    ImportReport {
+                        total_rows: total,
+                        errors: vec![],
+                    },
+                )
             }
             Err(report) => return Ok(outcome("grids", report, opts)),
         }
@@ -253,8 +272,13 @@ pub async fn grids(
         match existing.get(&f.code) {
             Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => {
                 if !actor.reaches_below(&g.path) {
-                    report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
-                        "该网格不在您的管辖范围内".into(), "this grid is outside your reach".into()));
+                    report.errors.push(row_error(
+                        f.index,
+                        Some("code"),
+                        Some(&f.code),
+                        "该网格不在您的管辖范围内".into(),
+                        "this grid is outside your reach".into(),
+                    ));
                     continue;
                 }
                 updates.push((
@@ -268,23 +292,38 @@ pub async fn grids(
                 ));
             }
             Some(_) => {
-                report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                report.errors.push(row_error(
+                    f.index,
+                    Some("code"),
+                    Some(&f.code),
                     "该编码已被其他单位或已撤销的网格使用".into(),
-                    "the code belongs to another unit or a retired grid".into()));
+                    "the code belongs to another unit or a retired grid".into(),
+                ));
             }
             None => match existing.get(community) {
                 Some(c) if c.kind == UnitKind::Community && c.status == UnitStatus::Active => {
                     if !actor.reaches(&c.path) {
-                        report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
-                            "所属社区不在您的管辖范围内".into(), "the community is outside your reach".into()));
+                        report.errors.push(row_error(
+                            f.index,
+                            Some("code"),
+                            Some(&f.code),
+                            "所属社区不在您的管辖范围内".into(),
+                            "the community is outside your reach".into(),
+                        ));
                         continue;
                     }
                     let n: u32 = f.code[12..].parse().unwrap_or(0);
                     creates.push(NewUnit {
                         code: f.code.clone(),
                         kind: UnitKind::Grid,
-                        name: f.name.clone().unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
-                        official_name: f.name.clone().unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
+                        name: f
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
+                        official_name: f
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("{}第{}网格", c.name, n)),
                         parent_code: Some(c.code.clone()),
                         grid_type: Some(grid_type.unwrap_or(GridType::Geographic)),
                         boundary: Some(f.polygon),
@@ -292,9 +331,13 @@ pub async fn grids(
                     });
                 }
                 _ => {
-                    report.errors.push(row_error(f.index, Some("code"), Some(&f.code),
+                    report.errors.push(row_error(
+                        f.index,
+                        Some("code"),
+                        Some(&f.code),
                         "网格编码的前12位不是已登记的社区".into(),
-                        "the first 12 digits of the grid code are not a known community".into()));
+                        "the first 12 digits of the grid code are not a known community".into(),
+                    ));
                 }
             },
         }
@@ -312,13 +355,27 @@ pub async fn grids(
     }
     if !creates.is_empty() {
         let audit = ctx
-            .event(actor, "import.grids", "org_unit", "geojson", &actor.scope_path)
-            .after(serde_json::json!({"created": creates.iter().map(|u| &u.code).collect::<Vec<_>>()}));
+            .event(
+                actor,
+                "import.grids",
+                "org_unit",
+                "geojson",
+                &actor.scope_path,
+            )
+            .after(
+                serde_json::json!({"created": creates.iter().map(|u| &u.code).collect::<Vec<_>>()}),
+            );
         ctx.org.insert_many(creates, audit).await?;
     }
     if !updates.is_empty() {
         let audit = ctx
-            .event(actor, "import.grid_boundaries", "org_unit", "geojson", &actor.scope_path)
+            .event(
+                actor,
+                "import.grid_boundaries",
+                "org_unit",
+                "geojson",
+                &actor.scope_path,
+            )
             .after(serde_json::json!({"updated": updates.len()}));
         ctx.org.update_grids(updates, audit).await?;
     }
@@ -361,8 +418,10 @@ impl Planner {
             if let Some(p) = ctx.org.unit_by_code(pcode).await? {
                 for c in ctx.org.children(p.id, true).await? {
                     if c.status == UnitStatus::Active {
-                        self.by_name
-                            .insert((pcode.to_string(), c.name.clone()), (c.code.clone(), c.path.clone()));
+                        self.by_name.insert(
+                            (pcode.to_string(), c.name.clone()),
+                            (c.code.clone(), c.path.clone()),
+                        );
                     }
                 }
             }
@@ -428,7 +487,13 @@ pub async fn people(
         match people_fmt::parse_people(file_name, bytes) {
             Ok(rows) => {
                 let total = rows.len();
-                (rows, ImportReport { total_rows: total, errors: vec![] })
+                (
+                    rows,
+                    ImportReport {
+                        total_rows: total,
+                        errors: vec![],
+                    },
+                )
             }
             Err(report) => return Ok(outcome("people", report, opts)),
         }
@@ -444,14 +509,24 @@ pub async fn people(
         let grid = match grids.get(&r.grid_code) {
             Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => g,
             _ => {
-                report.errors.push(row_error(r.line, Some("grid_code"), Some(&r.grid_code),
-                    "网格编码不存在".into(), "unknown grid code".into()));
+                report.errors.push(row_error(
+                    r.line,
+                    Some("grid_code"),
+                    Some(&r.grid_code),
+                    "网格编码不存在".into(),
+                    "unknown grid code".into(),
+                ));
                 continue;
             }
         };
         if !actor.reaches(&grid.path) {
-            report.errors.push(row_error(r.line, Some("grid_code"), Some(&r.grid_code),
-                "该网格不在您的管辖范围内".into(), "this grid is outside your reach".into()));
+            report.errors.push(row_error(
+                r.line,
+                Some("grid_code"),
+                Some(&r.grid_code),
+                "该网格不在您的管辖范围内".into(),
+                "this grid is outside your reach".into(),
+            ));
             continue;
         }
         let input = ResidentInput {
@@ -477,15 +552,30 @@ pub async fn people(
             }
         };
         if ctx.people.id_index_exists(&resident.id_index).await? {
-            report.errors.push(row_error(r.line, Some("id_number"), Some(&jiceng_core::mask::id_number(&r.id_number)),
-                "该身份证号已登记".into(), "a resident with this ID number is already recorded".into()));
+            report.errors.push(row_error(
+                r.line,
+                Some("id_number"),
+                Some(&jiceng_core::mask::id_number(&r.id_number)),
+                "该身份证号已登记".into(),
+                "a resident with this ID number is already recorded".into(),
+            ));
             continue;
         }
         let (ecode, epath) = planner
-            .child(ctx, (&grid.code, &grid.path), UnitKind::Estate, r.estate.trim())
+            .child(
+                ctx,
+                (&grid.code, &grid.path),
+                UnitKind::Estate,
+                r.estate.trim(),
+            )
             .await?;
         let (bcode, bpath) = planner
-            .child(ctx, (&ecode, &epath), UnitKind::Building, &building_name(&r.building))
+            .child(
+                ctx,
+                (&ecode, &epath),
+                UnitKind::Building,
+                &building_name(&r.building),
+            )
             .await?;
         let (ucode, _upath) = planner
             .child(ctx, (&bcode, &bpath), UnitKind::Unit, &unit_name(&r.unit))

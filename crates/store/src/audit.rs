@@ -25,7 +25,10 @@ impl AuditStore for SqlStore {
         let mut n = 1;
         if scope_path != "/" {
             let (lo, hi) = subtree_range(scope_path);
-            cond.push_str(&format!(" AND scope_path >= ${n} AND scope_path < ${}", n + 1));
+            cond.push_str(&format!(
+                " AND scope_path >= ${n} AND scope_path < ${}",
+                n + 1
+            ));
             texts.push(lo);
             texts.push(hi);
             n += 2;

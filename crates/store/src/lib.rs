@@ -88,7 +88,10 @@ fn quote_ident(s: &str) -> Result<String> {
 pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
     sqlx::any::install_default_drivers();
     let url = cfg.url.trim();
-    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let path = rest.split('?').next().unwrap_or(rest);
         if path != ":memory:"
             && let Some(parent) = std::path::Path::new(path).parent()
@@ -235,13 +238,15 @@ impl SqlStore {
             };
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
             sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db_err)?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(chrono::Utc::now().timestamp_millis())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(chrono::Utc::now().timestamp_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
             tx.commit().await.map_err(db_err)?;
             tracing::info!(version = m.version, name = m.name, "migration applied");
             applied.push(m.version);
@@ -279,6 +284,12 @@ impl SqlStore {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    /// The write pool, for tools and tests that must reach the database directly
+    /// (e.g. to prove the audit trail refuses UPDATE and DELETE).
+    pub fn write_pool(&self) -> &AnyPool {
+        &self.w
     }
 
     pub async fn close(&self) {
@@ -339,7 +350,10 @@ mod tests {
             assert!(inside >= lo.as_str() && inside < hi.as_str());
         }
         for outside in ["/150302/150302002/", "/150302/", "/150302/1503020010/"] {
-            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
         }
     }
 }

@@ -99,7 +99,11 @@ pub(crate) async fn insert_units(
                         .await
                         .map_err(db_err)?
                         .ok_or_else(|| {
-                            DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
+                            DomainError::field(
+                                "parent_code",
+                                "上级单位不存在",
+                                "unknown parent unit",
+                            )
                         })?;
                     let p: (i64, String) = (
                         row.try_get("id").map_err(db_err)?,
@@ -110,7 +114,8 @@ pub(crate) async fn insert_units(
                 }
             },
         };
-        let path = jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
+        let path =
+            jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
         let row = sqlx::query(
             "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, 1) RETURNING id",
@@ -220,7 +225,9 @@ impl OrgStore for SqlStore {
         let sql = if include_retired {
             format!("SELECT {UNIT_COLS} FROM org_units WHERE parent_id = $1 ORDER BY code")
         } else {
-            format!("SELECT {UNIT_COLS} FROM org_units WHERE parent_id = $1 AND status = 'active' ORDER BY code")
+            format!(
+                "SELECT {UNIT_COLS} FROM org_units WHERE parent_id = $1 AND status = 'active' ORDER BY code"
+            )
         };
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(parent_id)
@@ -319,10 +326,15 @@ impl OrgStore for SqlStore {
     async fn grid_loads(&self, path: &str) -> Result<Vec<(String, i64)>> {
         let (lo, hi) = subtree_range(path);
         // Codes have a fixed length per level, so every grid path has the same length.
-        let len: i64 = [UnitKind::District, UnitKind::Subdistrict, UnitKind::Community, UnitKind::Grid]
-            .iter()
-            .map(|k| k.code_len() as i64 + 1)
-            .sum::<i64>()
+        let len: i64 = [
+            UnitKind::District,
+            UnitKind::Subdistrict,
+            UnitKind::Community,
+            UnitKind::Grid,
+        ]
+        .iter()
+        .map(|k| k.code_len() as i64 + 1)
+        .sum::<i64>()
             + 1;
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT substr(path, 1, CAST($1 AS INTEGER)) AS g, COUNT(*) FROM residents WHERE path >= $2 AND path < $3 AND status = 'active' GROUP BY 1",
@@ -359,7 +371,13 @@ impl OrgStore for SqlStore {
 
     async fn insert(&self, unit: NewUnit, audit: AuditEvent) -> Result<OrgUnit> {
         let mut tx = self.w.begin().await.map_err(db_err)?;
-        let known = insert_units(&mut tx, std::slice::from_ref(&unit), audit.at_ms, &audit.actor_login).await?;
+        let known = insert_units(
+            &mut tx,
+            std::slice::from_ref(&unit),
+            audit.at_ms,
+            &audit.actor_login,
+        )
+        .await?;
         let id = known
             .get(&unit.code)
             .map(|k| k.0)

@@ -127,11 +127,12 @@ impl PeopleStore for SqlStore {
     }
 
     async fn households_of_unit(&self, unit_id: i64) -> Result<Vec<Household>> {
-        let rows = sqlx::query("SELECT * FROM households WHERE unit_id = $1 ORDER BY length(room), room")
-            .bind(unit_id)
-            .fetch_all(&self.r)
-            .await
-            .map_err(db_err)?;
+        let rows =
+            sqlx::query("SELECT * FROM households WHERE unit_id = $1 ORDER BY length(room), room")
+                .bind(unit_id)
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
         rows.iter().map(household_row).collect()
     }
 
@@ -220,7 +221,9 @@ impl PeopleStore for SqlStore {
             n += 1;
         }
         let count_sql = format!("SELECT COUNT(*) FROM residents WHERE {cond}");
-        let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql.clone())).bind(&lo).bind(&hi);
+        let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql.clone()))
+            .bind(&lo)
+            .bind(&hi);
         for t in &texts {
             cq = cq.bind(t);
         }
@@ -229,7 +232,9 @@ impl PeopleStore for SqlStore {
             "SELECT {RESIDENT_COLS} FROM residents WHERE {cond} ORDER BY path, household_id, id LIMIT ${n} OFFSET ${}",
             n + 1
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(&lo).bind(&hi);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(&lo)
+            .bind(&hi);
         for t in &texts {
             q = q.bind(t);
         }
@@ -341,13 +346,14 @@ impl PeopleStore for SqlStore {
                             (id, path)
                         }
                     };
-                    let existing: Option<(i64,)> =
-                        sqlx::query_as("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
-                            .bind(uid)
-                            .bind(&row.room)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
+                    let existing: Option<(i64,)> = sqlx::query_as(
+                        "SELECT id FROM households WHERE unit_id = $1 AND room = $2",
+                    )
+                    .bind(uid)
+                    .bind(&row.room)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     let hid = match existing {
                         Some((id,)) => id,
                         None => {

@@ -41,7 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/history", get(unit_history))
         .route("/units/{id}/posts", get(unit_posts).post(appoint))
         .route("/units/{id}/residents", get(unit_residents))
-        .route("/units/{id}/households", get(unit_households).post(create_household))
+        .route(
+            "/units/{id}/households",
+            get(unit_households).post(create_household),
+        )
         .route("/units/{id}/grids.geojson", get(grids_geojson))
         .route("/units/{id}/residents.xlsx", get(residents_xlsx))
         .route("/posts/{id}/end", post(end_post))
@@ -69,7 +72,9 @@ async fn me(c: ApiCaller) -> Json<Value> {
 
 async fn root_unit(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
     let home = org::home(&s.ctx, &c.actor).await.l(c.lang)?;
-    let v = org::view(&s.ctx, &c.actor, home.id, false).await.l(c.lang)?;
+    let v = org::view(&s.ctx, &c.actor, home.id, false)
+        .await
+        .l(c.lang)?;
     Ok(Json(json!(v)))
 }
 
@@ -493,7 +498,10 @@ async fn grids_geojson(
             Some((
                 g.code,
                 g.name,
-                g.grid_type.map(|t| t.as_str()).unwrap_or("geographic").to_string(),
+                g.grid_type
+                    .map(|t| t.as_str())
+                    .unwrap_or("geographic")
+                    .to_string(),
                 b,
             ))
         })

@@ -98,7 +98,8 @@ impl FromRequestParts<AppState> for ApiCaller {
             };
         }
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
-            && let Some((actor, csrf)) = auth::session_actor(&state.ctx, &token).await.map_err(err)?
+            && let Some((actor, csrf)) =
+                auth::session_actor(&state.ctx, &token).await.map_err(err)?
         {
             let safe = matches!(parts.method, Method::GET | Method::HEAD);
             let header_ok = parts

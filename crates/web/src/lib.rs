@@ -49,8 +49,7 @@ impl AppState {
 /// Constant-time comparison for tokens.
 pub fn ct_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

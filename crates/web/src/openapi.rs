@@ -12,39 +12,242 @@ struct Op {
     ok: u16,
 }
 
-const fn op(method: &'static str, path: &'static str, summary: &'static str, tag: &'static str, body: Option<&'static str>, ok: u16) -> Op {
-    Op { method, path, summary, tag, body, ok }
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    tag: &'static str,
+    body: Option<&'static str>,
+    ok: u16,
+) -> Op {
+    Op {
+        method,
+        path,
+        summary,
+        tag,
+        body,
+        ok,
+    }
 }
 
 const OPS: &[Op] = &[
-    op("get", "/me", "The caller: login, role and reach", "auth", None, 200),
-    op("get", "/units/root", "The top unit of the caller's reach, with children, posts and counts", "org", None, 200),
-    op("post", "/units", "Create a unit under a parent (code optional: the next free number is taken)", "org", Some("CreateUnit"), 201),
-    op("get", "/units/by-code/{code}", "A unit by its division / grid code", "org", None, 200),
-    op("get", "/units/{id}", "A unit with ancestors, children, posts and subtree counts", "org", None, 200),
-    op("patch", "/units/{id}", "Rename, change grid type, address or boundary (needs the current version)", "org", Some("PatchUnit"), 200),
-    op("post", "/units/{id}/move", "Move a unit under another parent of the level above", "org", Some("MoveUnit"), 200),
-    op("post", "/units/{id}/retire", "Retire an empty unit (its code is never reused)", "org", Some("Version"), 200),
-    op("get", "/units/{id}/history", "Every change of a unit", "org", None, 200),
-    op("get", "/units/{id}/posts", "Current 网格长/小区片长/楼栋长/单元长 of a unit", "org", None, 200),
-    op("post", "/units/{id}/posts", "Appoint a post holder", "org", Some("Appoint"), 201),
-    op("post", "/posts/{id}/end", "End a post holder's term", "org", None, 204),
-    op("get", "/units/{id}/residents", "Residents in a unit's subtree, masked (q: name, whole ID or phone; label; offset; limit)", "people", None, 200),
-    op("get", "/units/{id}/households", "Households of a building or unit", "people", None, 200),
-    op("post", "/units/{id}/households", "Record a household in a building or unit", "people", Some("HouseholdInput"), 201),
-    op("get", "/units/{id}/grids.geojson", "Grid boundaries of a subtree as GeoJSON", "export", None, 200),
-    op("get", "/units/{id}/residents.xlsx", "Residents of a subtree as .xlsx (masked)", "export", None, 200),
-    op("get", "/households/{id}", "A household with its members (masked)", "people", None, 200),
-    op("post", "/households/{id}/residents", "Record a resident in a household", "people", Some("ResidentInput"), 201),
-    op("get", "/residents", "Search residents within the caller's reach (masked)", "people", None, 200),
-    op("get", "/residents/{id}", "A resident (masked) with household and place", "people", None, 200),
-    op("patch", "/residents/{id}", "Change a resident (needs the current version)", "people", Some("UpdateResident"), 200),
-    op("post", "/residents/{id}/reveal", "Show the whole ID number and phone (allowed roles only; audited)", "people", Some("Reveal"), 200),
-    op("get", "/labels", "Care labels (独居老人, 残疾人 …)", "people", None, 200),
-    op("get", "/audit", "The audit trail within the caller's reach (actor_login, action, entity_type, entity_id, from_ms, to_ms)", "audit", None, 200),
-    op("post", "/import/{kind}", "Import a file (kind: divisions | grids | people; body: the file; ?file_name=&skip_bad=&dry_run=)", "import", Some("File"), 200),
+    op(
+        "get",
+        "/me",
+        "The caller: login, role and reach",
+        "auth",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/units/root",
+        "The top unit of the caller's reach, with children, posts and counts",
+        "org",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/units",
+        "Create a unit under a parent (code optional: the next free number is taken)",
+        "org",
+        Some("CreateUnit"),
+        201,
+    ),
+    op(
+        "get",
+        "/units/by-code/{code}",
+        "A unit by its division / grid code",
+        "org",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/units/{id}",
+        "A unit with ancestors, children, posts and subtree counts",
+        "org",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/units/{id}",
+        "Rename, change grid type, address or boundary (needs the current version)",
+        "org",
+        Some("PatchUnit"),
+        200,
+    ),
+    op(
+        "post",
+        "/units/{id}/move",
+        "Move a unit under another parent of the level above",
+        "org",
+        Some("MoveUnit"),
+        200,
+    ),
+    op(
+        "post",
+        "/units/{id}/retire",
+        "Retire an empty unit (its code is never reused)",
+        "org",
+        Some("Version"),
+        200,
+    ),
+    op(
+        "get",
+        "/units/{id}/history",
+        "Every change of a unit",
+        "org",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/units/{id}/posts",
+        "Current 网格长/小区片长/楼栋长/单元长 of a unit",
+        "org",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/units/{id}/posts",
+        "Appoint a post holder",
+        "org",
+        Some("Appoint"),
+        201,
+    ),
+    op(
+        "post",
+        "/posts/{id}/end",
+        "End a post holder's term",
+        "org",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/units/{id}/residents",
+        "Residents in a unit's subtree, masked (q: name, whole ID or phone; label; offset; limit)",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/units/{id}/households",
+        "Households of a building or unit",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/units/{id}/households",
+        "Record a household in a building or unit",
+        "people",
+        Some("HouseholdInput"),
+        201,
+    ),
+    op(
+        "get",
+        "/units/{id}/grids.geojson",
+        "Grid boundaries of a subtree as GeoJSON",
+        "export",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/units/{id}/residents.xlsx",
+        "Residents of a subtree as .xlsx (masked)",
+        "export",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/households/{id}",
+        "A household with its members (masked)",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/households/{id}/residents",
+        "Record a resident in a household",
+        "people",
+        Some("ResidentInput"),
+        201,
+    ),
+    op(
+        "get",
+        "/residents",
+        "Search residents within the caller's reach (masked)",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/residents/{id}",
+        "A resident (masked) with household and place",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/residents/{id}",
+        "Change a resident (needs the current version)",
+        "people",
+        Some("UpdateResident"),
+        200,
+    ),
+    op(
+        "post",
+        "/residents/{id}/reveal",
+        "Show the whole ID number and phone (allowed roles only; audited)",
+        "people",
+        Some("Reveal"),
+        200,
+    ),
+    op(
+        "get",
+        "/labels",
+        "Care labels (独居老人, 残疾人 …)",
+        "people",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/audit",
+        "The audit trail within the caller's reach (actor_login, action, entity_type, entity_id, from_ms, to_ms)",
+        "audit",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/import/{kind}",
+        "Import a file (kind: divisions | grids | people; body: the file; ?file_name=&skip_bad=&dry_run=)",
+        "import",
+        Some("File"),
+        200,
+    ),
     op("get", "/users", "Accounts", "auth", None, 200),
-    op("post", "/users", "Create an account", "auth", Some("CreateUser"), 201),
+    op(
+        "post",
+        "/users",
+        "Create an account",
+        "auth",
+        Some("CreateUser"),
+        201,
+    ),
 ];
 
 fn schemas() -> Value {
@@ -95,7 +298,11 @@ pub fn build() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| {
-                let schema = if name == "code" || name == "kind" { json!({"type": "string"}) } else { json!({"type": "integer"}) };
+                let schema = if name == "code" || name == "kind" {
+                    json!({"type": "string"})
+                } else {
+                    json!({"type": "integer"})
+                };
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();
@@ -114,7 +321,11 @@ pub fn build() -> Value {
             }
         });
         if let Some(b) = o.body {
-            let ct = if b == "File" { "application/octet-stream" } else { "application/json" };
+            let ct = if b == "File" {
+                "application/octet-stream"
+            } else {
+                "application/json"
+            };
             op["requestBody"] = json!({"required": true, "content": {ct: {"schema": {"$ref": format!("#/components/schemas/{b}")}}}});
         }
         let entry = paths
@@ -149,7 +360,12 @@ mod tests {
         let doc = super::build();
         let paths = doc["paths"].as_object().map(|p| p.len()).unwrap_or(0);
         assert!(paths >= 20, "{paths} paths");
-        assert!(doc["paths"]["/api/v1/residents/{id}/reveal"]["post"]["responses"]["200"].is_object());
-        assert_eq!(doc["paths"]["/api/v1/units/{id}"]["get"]["parameters"][0]["name"], "id");
+        assert!(
+            doc["paths"]["/api/v1/residents/{id}/reveal"]["post"]["responses"]["200"].is_object()
+        );
+        assert_eq!(
+            doc["paths"]["/api/v1/units/{id}"]["get"]["parameters"][0]["name"],
+            "id"
+        );
     }
 }

@@ -30,8 +30,16 @@ fn ramp(t: f64) -> String {
 
 /// A map of grids; each is a link to its page, coloured by `load` (e.g. residents).
 /// `highlight` outlines one grid.
-pub fn grid_map(grids: &[(OrgUnit, i64)], highlight: Option<i64>, width: f64, height: f64) -> String {
-    let polys: Vec<&Polygon> = grids.iter().filter_map(|(g, _)| g.boundary.as_ref()).collect();
+pub fn grid_map(
+    grids: &[(OrgUnit, i64)],
+    highlight: Option<i64>,
+    width: f64,
+    height: f64,
+) -> String {
+    let polys: Vec<&Polygon> = grids
+        .iter()
+        .filter_map(|(g, _)| g.boundary.as_ref())
+        .collect();
     let Some(bbox) = union_bbox(&polys) else {
         return String::new();
     };
@@ -76,7 +84,13 @@ mod tests {
             path: "/".into(),
             grid_type: None,
             boundary: Some(Polygon {
-                exterior: vec![p(x, 0.0), p(x + 1.0, 0.0), p(x + 1.0, 1.0), p(x, 1.0), p(x, 0.0)],
+                exterior: vec![
+                    p(x, 0.0),
+                    p(x + 1.0, 0.0),
+                    p(x + 1.0, 1.0),
+                    p(x, 1.0),
+                    p(x, 0.0),
+                ],
             }),
             address: None,
             status: UnitStatus::Active,
@@ -88,7 +102,12 @@ mod tests {
 
     #[test]
     fn map_links_every_grid_and_escapes_names() {
-        let svg = grid_map(&[(grid(1, "<a>", 0.0), 3), (grid(2, "二", 1.0), 9)], Some(2), 400.0, 200.0);
+        let svg = grid_map(
+            &[(grid(1, "<a>", 0.0), 3), (grid(2, "二", 1.0), 9)],
+            Some(2),
+            400.0,
+            200.0,
+        );
         assert!(svg.contains(r#"href="/org/1""#) && svg.contains(r#"href="/org/2""#));
         assert!(svg.contains("&lt;a&gt;") && !svg.contains("<a>·"));
         assert!(svg.contains("#b00"));

@@ -42,12 +42,16 @@ pub fn templates() -> Environment<'static> {
         "users.html",
         "error.html"
     );
-    env.add_function("t", |state: &minijinja::State, zh: String, en: String| {
-        match state.lookup("lang").and_then(|v| v.as_str().map(String::from)) {
+    env.add_function(
+        "t",
+        |state: &minijinja::State, zh: String, en: String| match state
+            .lookup("lang")
+            .and_then(|v| v.as_str().map(String::from))
+        {
             Some(l) if l == "en" => en,
             _ => zh,
-        }
-    });
+        },
+    );
     env.add_filter("ms", |v: i64| format_ms(v));
     env
 }
@@ -202,7 +206,10 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
     (
         [(
             header::SET_COOKIE,
-            format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang_str(lang)),
+            format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                lang_str(lang)
+            ),
         )],
         Redirect::to(&crate::auth::safe_next(Some(&back))),
     )
@@ -222,14 +229,22 @@ async fn login_page(
     login_form(&state, lang, q.next.as_deref(), None, "")
 }
 
-fn login_form(state: &AppState, lang: Lang, next: Option<&str>, error: Option<String>, login: &str) -> Response {
+fn login_form(
+    state: &AppState,
+    lang: Lang,
+    next: Option<&str>,
+    error: Option<String>,
+    login: &str,
+) -> Response {
     let pre = auth::random_token();
     let mut res = render(
         state,
         "login.html",
         context! { lang => lang_str(lang), csrf => pre.clone(), next => crate::auth::safe_next(next), error => error.clone(), login => login },
     );
-    if let Ok(v) = format!("{PRE_CSRF_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict").parse() {
+    if let Ok(v) =
+        format!("{PRE_CSRF_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict").parse()
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     if error.is_some() {
@@ -255,19 +270,31 @@ async fn login_submit(
 ) -> Response {
     let pre = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
     if pre.is_empty() || !crate::ct_eq(&pre, &f.csrf) {
-        let msg = DomainError::rule("页面已过期，请重新登录", "the page has expired: sign in again").message(lang);
+        let msg = DomainError::rule(
+            "页面已过期，请重新登录",
+            "the page has expired: sign in again",
+        )
+        .message(lang);
         return login_form(&state, lang, f.next.as_deref(), Some(msg), &f.login);
     }
     match auth::login(&state.ctx, &f.login, &f.password, &addr).await {
         Ok(signed) => {
             let mut res = Redirect::to(&crate::auth::safe_next(f.next.as_deref())).into_response();
             let max_age = auth::SESSION_TTL_MS / 1000;
-            if let Ok(v) = session_cookie(&signed.session_token, state.secure_cookies, max_age).parse() {
+            if let Ok(v) =
+                session_cookie(&signed.session_token, state.secure_cookies, max_age).parse()
+            {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
         }
-        Err(e) => login_form(&state, lang, f.next.as_deref(), Some(e.message(lang)), &f.login),
+        Err(e) => login_form(
+            &state,
+            lang,
+            f.next.as_deref(),
+            Some(e.message(lang)),
+            &f.login,
+        ),
     }
 }
 
@@ -276,7 +303,12 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, c: PageCaller, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    c: PageCaller,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return error_page(&state, c.lang, &e);
     }
@@ -329,7 +361,12 @@ fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
     }
 }
 
-async fn unit_view(state: &AppState, c: &PageCaller, id: i64, fb: Option<Value>) -> Result<Response> {
+async fn unit_view(
+    state: &AppState,
+    c: &PageCaller,
+    id: i64,
+    fb: Option<Value>,
+) -> Result<Response> {
     let view = org::view(&state.ctx, &c.actor, id, true).await?;
     let lang = c.lang;
     let map = match view.unit.kind {
@@ -343,7 +380,9 @@ async fn unit_view(state: &AppState, c: &PageCaller, id: i64, fb: Option<Value>)
         }
         _ => String::new(),
     };
-    let households = if matches!(view.unit.kind, UnitKind::Unit | UnitKind::Building) && c.actor.can(Verb::ViewPeople) {
+    let households = if matches!(view.unit.kind, UnitKind::Unit | UnitKind::Building)
+        && c.actor.can(Verb::ViewPeople)
+    {
         people::households_of_unit(&state.ctx, &c.actor, view.unit.id).await?
     } else {
         vec![]
@@ -376,23 +415,23 @@ async fn unit_view(state: &AppState, c: &PageCaller, id: i64, fb: Option<Value>)
         state,
         "unit.html",
         context! {
-            unit => v(&view.unit),
-            kind_label => kind_label(view.unit.kind, lang),
-            grid_type_label => view.unit.grid_type.map(|g| if lang == Lang::Zh { g.label_zh() } else { g.label_en() }),
-            child_kind_label => child_kind.map(|k| kind_label(k, lang)),
-            ancestors => v(&view.ancestors),
-            children => children,
-            posts => posts,
-            titles => titles,
-            grid_types => grid_types,
-            stats => v(&view.stats),
-            map => map,
-            households => v(&households),
-            edit_below => edit_below,
-            edit_self => edit_self,
-            created => format_ms(view.unit.created_ms),
-            retired => view.unit.retired_ms.map(format_ms),
-            feedback => fb, ..base(c) },
+        unit => v(&view.unit),
+        kind_label => kind_label(view.unit.kind, lang),
+        grid_type_label => view.unit.grid_type.map(|g| if lang == Lang::Zh { g.label_zh() } else { g.label_en() }),
+        child_kind_label => child_kind.map(|k| kind_label(k, lang)),
+        ancestors => v(&view.ancestors),
+        children => children,
+        posts => posts,
+        titles => titles,
+        grid_types => grid_types,
+        stats => v(&view.stats),
+        map => map,
+        households => v(&households),
+        edit_below => edit_below,
+        edit_self => edit_self,
+        created => format_ms(view.unit.created_ms),
+        retired => view.unit.retired_ms.map(format_ms),
+        feedback => fb, ..base(c) },
     ))
 }
 
@@ -404,7 +443,12 @@ async fn unit_page(State(state): State<AppState>, c: PageCaller, Path(id): Path<
 
 /// Runs a form action; on success redirects, on a domain error re-renders the unit
 /// page with the message, on any other failure shows the error page.
-async fn after_unit_action(state: &AppState, c: &PageCaller, id: i64, r: Result<String>) -> Response {
+async fn after_unit_action(
+    state: &AppState,
+    c: &PageCaller,
+    id: i64,
+    r: Result<String>,
+) -> Response {
     match r {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e @ (DomainError::Validation(_) | DomainError::Rule(_) | DomainError::Conflict(_))) => {
@@ -430,11 +474,18 @@ struct EditForm {
     address: Option<String>,
 }
 
-async fn unit_edit(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<EditForm>) -> Response {
+async fn unit_edit(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         let grid_type = match f.grid_type.as_deref().filter(|s| !s.is_empty()) {
-            Some(g) => Some(GridType::parse(g).ok_or_else(|| DomainError::field("grid_type", "网格类型无效", "invalid grid type"))?),
+            Some(g) => Some(GridType::parse(g).ok_or_else(|| {
+                DomainError::field("grid_type", "网格类型无效", "invalid grid type")
+            })?),
             None => None,
         };
         let patch = UnitPatch {
@@ -459,7 +510,12 @@ struct ChildForm {
     address: Option<String>,
 }
 
-async fn unit_create_child(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<ChildForm>) -> Response {
+async fn unit_create_child(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<ChildForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         let u = org::create(
@@ -488,12 +544,23 @@ struct MoveForm {
     parent_code: String,
 }
 
-async fn unit_move(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Response {
+async fn unit_move(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         let parent = org::get_by_code(&state.ctx, &c.actor, f.parent_code.trim())
             .await
-            .map_err(|_| DomainError::field("parent_code", "目标上级单位不存在或不在管辖范围内", "no such parent unit within your reach"))?;
+            .map_err(|_| {
+                DomainError::field(
+                    "parent_code",
+                    "目标上级单位不存在或不在管辖范围内",
+                    "no such parent unit within your reach",
+                )
+            })?;
         org::move_to(&state.ctx, &c.actor, id, parent.id, f.version).await?;
         Ok(format!("/org/{id}"))
     }
@@ -507,7 +574,12 @@ struct VersionForm {
     version: i64,
 }
 
-async fn unit_retire(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<VersionForm>) -> Response {
+async fn unit_retire(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<VersionForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         org::retire(&state.ctx, &c.actor, id, f.version).await?;
@@ -525,10 +597,25 @@ struct AppointForm {
     phone: String,
 }
 
-async fn unit_appoint(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<AppointForm>) -> Response {
+async fn unit_appoint(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<AppointForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
-        org::appoint(&state.ctx, &c.actor, id, org::Appoint { title: f.title, person_name: f.person_name, phone: f.phone }).await?;
+        org::appoint(
+            &state.ctx,
+            &c.actor,
+            id,
+            org::Appoint {
+                title: f.title,
+                person_name: f.person_name,
+                phone: f.phone,
+            },
+        )
+        .await?;
         Ok(format!("/org/{id}"))
     }
     .await;
@@ -543,26 +630,51 @@ struct HouseholdForm {
     dwelling: Option<String>,
 }
 
-async fn unit_create_household(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<HouseholdForm>) -> Response {
+async fn unit_create_household(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<HouseholdForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
-        let h = people::create_household(&state.ctx, &c.actor, id, HouseholdInput { room: f.room, address: f.address, dwelling: f.dwelling }).await?;
+        let h = people::create_household(
+            &state.ctx,
+            &c.actor,
+            id,
+            HouseholdInput {
+                room: f.room,
+                address: f.address,
+                dwelling: f.dwelling,
+            },
+        )
+        .await?;
         Ok(format!("/households/{}", h.id))
     }
     .await;
     after_unit_action(&state, &c, id, r).await
 }
 
-async fn unit_history(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>) -> Response {
+async fn unit_history(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+) -> Response {
     let r = async {
         let unit = org::get(&state.ctx, &c.actor, id).await?;
         let items: Vec<Value> = org::history(&state.ctx, &c.actor, id)
             .await?
             .into_iter()
-            .map(|h| context! { at => format_ms(h.at_ms), change => h.change, actor => h.actor_login,
-                before => h.before.map(|v| v.to_string()), after => h.after.map(|v| v.to_string()) })
+            .map(|h| {
+                context! { at => format_ms(h.at_ms), change => h.change, actor => h.actor_login,
+                before => h.before.map(|v| v.to_string()), after => h.after.map(|v| v.to_string()) }
+            })
             .collect();
-        Ok(render(&state, "history.html", context! { unit => v(&unit), items => items, ..base(&c) }))
+        Ok(render(
+            &state,
+            "history.html",
+            context! { unit => v(&unit), items => items, ..base(&c) },
+        ))
     }
     .await;
     r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
@@ -576,7 +688,11 @@ struct ResidentsQuery {
     offset: Option<i64>,
 }
 
-async fn residents_page(State(state): State<AppState>, c: PageCaller, Query(q): Query<ResidentsQuery>) -> Response {
+async fn residents_page(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Query(q): Query<ResidentsQuery>,
+) -> Response {
     let r = async {
         let filter = ResidentFilter { q: q.q.clone(), label: q.label.clone() };
         let page = PageRequest { offset: q.offset.unwrap_or(0), limit: 50 };
@@ -608,13 +724,32 @@ async fn residents_page(State(state): State<AppState>, c: PageCaller, Query(q): 
             .collect();
         Ok(render(&state, "residents.html", context! {
             unit => v(&unit), rows => rows, total => result.total, offset => result.offset,
-            next => next, prev => prev, q => q.q, label => q.label, labels => labels, ..base(&c) }))
+            next => next, prev => prev, q => echo_query(q.q.as_deref()), label => q.label, labels => labels, ..base(&c) }))
     }
     .await;
     r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
 }
 
-async fn resident_view(state: &AppState, c: &PageCaller, id: i64, revealed: Option<jiceng_domain::people::ResidentView>, fb: Option<Value>) -> Result<Response> {
+/// The search box shows back what was typed — masked when it is an ID number or a
+/// phone, so whole personal data never lands on a page unasked.
+fn echo_query(q: Option<&str>) -> Option<String> {
+    let q = q?.trim();
+    if jiceng_core::idcard::parse(q).is_ok() {
+        return Some(jiceng_core::mask::id_number(q));
+    }
+    if q.len() >= 7 && jiceng_domain::people::rules::phone_ok(q) {
+        return Some(jiceng_core::mask::phone(q));
+    }
+    Some(q.to_string())
+}
+
+async fn resident_view(
+    state: &AppState,
+    c: &PageCaller,
+    id: i64,
+    revealed: Option<jiceng_domain::people::ResidentView>,
+    fb: Option<Value>,
+) -> Result<Response> {
     let page = people::get(&state.ctx, &c.actor, id).await?;
     let labels = people::labels(&state.ctx).await?;
     let labels: Vec<Value> = labels
@@ -623,12 +758,20 @@ async fn resident_view(state: &AppState, c: &PageCaller, id: i64, revealed: Opti
             checked => page.resident.labels.contains(&l.code) })
         .collect();
     let shown = revealed.unwrap_or_else(|| page.resident.clone());
-    Ok(render(state, "resident.html", context! {
+    Ok(render(
+        state,
+        "resident.html",
+        context! {
         r => v(&shown), household => v(&page.household), members => v(&page.members), place => v(&page.place),
-        labels => labels, feedback => fb, ..base(c) }))
+        labels => labels, feedback => fb, ..base(c) },
+    ))
 }
 
-async fn resident_page(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>) -> Response {
+async fn resident_page(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+) -> Response {
     resident_view(&state, &c, id, None, None)
         .await
         .unwrap_or_else(|e| error_page(&state, c.lang, &e))
@@ -641,12 +784,20 @@ struct RevealForm {
     reason: String,
 }
 
-async fn resident_reveal(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Form(f): Form<RevealForm>) -> Response {
+async fn resident_reveal(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Form(f): Form<RevealForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         let v = people::reveal(&state.ctx, &c.actor, id, &f.reason).await?;
         let mut res = resident_view(&state, &c, id, Some(v), None).await?;
-        res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
         Ok(res)
     }
     .await;
@@ -690,13 +841,22 @@ fn resident_input(pairs: &[(String, String)]) -> (ResidentInput, String, i64) {
         phone: get("phone"),
         ethnicity: get("ethnicity"),
         relation: get("relation"),
-        labels: pairs.iter().filter(|(k, _)| k == "labels").map(|(_, v)| v.clone()).collect(),
+        labels: pairs
+            .iter()
+            .filter(|(k, _)| k == "labels")
+            .map(|(_, v)| v.clone())
+            .collect(),
     };
     let version = get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     (input, get("csrf").unwrap_or_default(), version)
 }
 
-async fn resident_edit(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, body: String) -> Response {
+async fn resident_edit(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
     let (input, csrf, version) = resident_input(&form_pairs(&body));
     let r = async {
         check_csrf(&c, &csrf)?;
@@ -719,7 +879,13 @@ async fn resident_edit(State(state): State<AppState>, c: PageCaller, Path(id): P
     }
 }
 
-async fn household_view(state: &AppState, c: &PageCaller, id: i64, fb: Option<Value>, values: Option<Value>) -> Result<Response> {
+async fn household_view(
+    state: &AppState,
+    c: &PageCaller,
+    id: i64,
+    fb: Option<Value>,
+    values: Option<Value>,
+) -> Result<Response> {
     let h = people::household(&state.ctx, &c.actor, id).await?;
     let labels = people::labels(&state.ctx).await?;
     let labels: Vec<Value> = labels
@@ -727,21 +893,34 @@ async fn household_view(state: &AppState, c: &PageCaller, id: i64, fb: Option<Va
         .map(|l| context! { code => l.code.clone(), name => if c.lang == Lang::Zh { &l.name_zh } else { &l.name_en } })
         .collect();
     let can_add = c.actor.can(Verb::EditPeople) && c.actor.reaches(&h.household.path);
-    Ok(render(state, "household.html", context! {
+    Ok(render(
+        state,
+        "household.html",
+        context! {
         h => v(&h.household), members => v(&h.members), place => v(&h.place), labels => labels,
-        can_add => can_add, feedback => fb, values => values, ..base(c) }))
+        can_add => can_add, feedback => fb, values => values, ..base(c) },
+    ))
 }
 
-async fn household_page(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>) -> Response {
+async fn household_page(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+) -> Response {
     household_view(&state, &c, id, None, None)
         .await
         .unwrap_or_else(|e| error_page(&state, c.lang, &e))
 }
 
-async fn household_add_resident(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, body: String) -> Response {
+async fn household_add_resident(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    body: String,
+) -> Response {
     let (input, csrf, _) = resident_input(&form_pairs(&body));
     let values = context! { name => input.name.clone(), id_number => input.id_number.clone(), phone => input.phone.clone(),
-        ethnicity => input.ethnicity.clone(), relation => input.relation.clone() };
+    ethnicity => input.ethnicity.clone(), relation => input.relation.clone() };
     let r = async {
         check_csrf(&c, &csrf)?;
         people::create(&state.ctx, &c.actor, id, input).await
@@ -769,7 +948,11 @@ async fn import_page(State(state): State<AppState>, c: PageCaller) -> Response {
     render(&state, "import.html", context! { ..base(&c) })
 }
 
-async fn import_submit(State(state): State<AppState>, c: PageCaller, mut mp: Multipart) -> Response {
+async fn import_submit(
+    State(state): State<AppState>,
+    c: PageCaller,
+    mut mp: Multipart,
+) -> Response {
     let mut kind = String::new();
     let mut csrf = String::new();
     let mut opts = ImportOptions::default();
@@ -816,7 +999,11 @@ async fn import_submit(State(state): State<AppState>, c: PageCaller, mut mp: Mul
     match r {
         Ok(res) => res,
         Err(e @ (DomainError::Validation(_) | DomainError::Rule(_))) => {
-            let mut res = render(&state, "import.html", context! { feedback => feedback(c.lang, &e), ..base(&c) });
+            let mut res = render(
+                &state,
+                "import.html",
+                context! { feedback => feedback(c.lang, &e), ..base(&c) },
+            );
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
@@ -838,11 +1025,18 @@ struct AuditQuery {
 fn day_ms(s: &Option<String>, end: bool) -> Option<i64> {
     let d = chrono::NaiveDate::parse_from_str(s.as_deref()?.trim(), "%Y-%m-%d").ok()?;
     let d = if end { d.succ_opt()? } else { d };
-    let t = d.and_hms_opt(0, 0, 0)?.and_local_timezone(jiceng_core::clock::china()).single()?;
+    let t = d
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(jiceng_core::clock::china())
+        .single()?;
     Some(t.timestamp_millis())
 }
 
-async fn audit_page(State(state): State<AppState>, c: PageCaller, Query(q): Query<AuditQuery>) -> Response {
+async fn audit_page(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     let r = async {
         let filter = AuditFilter {
             actor_login: q.actor_login.clone(),
@@ -891,7 +1085,11 @@ async fn users_view(state: &AppState, c: &PageCaller, fb: Option<Value>) -> Resu
         .map(|u| context! { login => u.login.clone(), name => u.display_name.clone(), role => role_label(u.role, c.lang),
             scope_unit_id => u.scope_unit_id, active => u.active, created => format_ms(u.created_ms) })
         .collect();
-    Ok(render(state, "users.html", context! { rows => rows, roles => roles, feedback => fb, ..base(c) }))
+    Ok(render(
+        state,
+        "users.html",
+        context! { rows => rows, roles => roles, feedback => fb, ..base(c) },
+    ))
 }
 
 async fn users_page(State(state): State<AppState>, c: PageCaller) -> Response {
@@ -911,20 +1109,34 @@ struct UserForm {
     household_id: Option<String>,
 }
 
-async fn users_create(State(state): State<AppState>, c: PageCaller, Form(f): Form<UserForm>) -> Response {
+async fn users_create(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Form(f): Form<UserForm>,
+) -> Response {
     let r = async {
         check_csrf(&c, &f.csrf)?;
         let unit = org::get_by_code(&state.ctx, &c.actor, f.scope_code.trim())
             .await
-            .map_err(|_| DomainError::field("scope_code", "单位编码不存在或不在管辖范围内", "no such unit within your reach"))?;
-        auth::create_user(&state.ctx, &c.actor, auth::CreateUser {
-            login: f.login,
-            display_name: f.display_name,
-            password: f.password,
-            role: f.role,
-            scope_unit_id: unit.id,
-            household_id: f.household_id.and_then(|h| h.trim().parse().ok()),
-        })
+            .map_err(|_| {
+                DomainError::field(
+                    "scope_code",
+                    "单位编码不存在或不在管辖范围内",
+                    "no such unit within your reach",
+                )
+            })?;
+        auth::create_user(
+            &state.ctx,
+            &c.actor,
+            auth::CreateUser {
+                login: f.login,
+                display_name: f.display_name,
+                password: f.password,
+                role: f.role,
+                scope_unit_id: unit.id,
+                household_id: f.household_id.and_then(|h| h.trim().parse().ok()),
+            },
+        )
         .await?;
         Ok(())
     }
@@ -945,12 +1157,36 @@ async fn users_create(State(state): State<AppState>, c: PageCaller, Form(f): For
 }
 
 /// The residents of a unit's subtree as a workbook (masked, as on screen).
-pub async fn residents_workbook(state: &AppState, actor: &Actor, lang: Lang, unit_id: i64, filter: &ResidentFilter) -> Result<Vec<u8>> {
+pub async fn residents_workbook(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    unit_id: i64,
+    filter: &ResidentFilter,
+) -> Result<Vec<u8>> {
     let unit = org::get(&state.ctx, actor, unit_id).await?;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    let heads_zh = ["姓名", "身份证号", "电话", "性别", "年龄", "民族", "与户主关系", "标签"];
-    let heads_en = ["Name", "ID number", "Phone", "Sex", "Age", "Ethnicity", "Relation", "Labels"];
+    let heads_zh = [
+        "姓名",
+        "身份证号",
+        "电话",
+        "性别",
+        "年龄",
+        "民族",
+        "与户主关系",
+        "标签",
+    ];
+    let heads_en = [
+        "Name",
+        "ID number",
+        "Phone",
+        "Sex",
+        "Age",
+        "Ethnicity",
+        "Relation",
+        "Labels",
+    ];
     let heads = if lang == Lang::Zh { heads_zh } else { heads_en };
     let x = |e: rust_xlsxwriter::XlsxError| DomainError::internal(e);
     for (i, h) in heads.iter().enumerate() {
@@ -959,12 +1195,24 @@ pub async fn residents_workbook(state: &AppState, actor: &Actor, lang: Lang, uni
     let mut row = 1u32;
     let mut offset = 0;
     loop {
-        let page = people::list(&state.ctx, actor, &unit, filter, PageRequest { offset, limit: PageRequest::MAX_LIMIT }).await?;
+        let page = people::list(
+            &state.ctx,
+            actor,
+            &unit,
+            filter,
+            PageRequest {
+                offset,
+                limit: PageRequest::MAX_LIMIT,
+            },
+        )
+        .await?;
         for r in &page.items {
             ws.write_string(row, 0, &r.name).map_err(x)?;
             ws.write_string(row, 1, &r.id_number).map_err(x)?;
-            ws.write_string(row, 2, r.phone.as_deref().unwrap_or("")).map_err(x)?;
-            ws.write_string(row, 3, if r.sex == "male" { "男" } else { "女" }).map_err(x)?;
+            ws.write_string(row, 2, r.phone.as_deref().unwrap_or(""))
+                .map_err(x)?;
+            ws.write_string(row, 3, if r.sex == "male" { "男" } else { "女" })
+                .map_err(x)?;
             ws.write_number(row, 4, r.age as f64).map_err(x)?;
             ws.write_string(row, 5, &r.ethnicity).map_err(x)?;
             ws.write_string(row, 6, &r.relation).map_err(x)?;
@@ -982,16 +1230,30 @@ pub async fn residents_workbook(state: &AppState, actor: &Actor, lang: Lang, uni
 pub fn xlsx_response(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     )
         .into_response()
 }
 
-async fn unit_residents_xlsx(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>, Query(q): Query<ResidentsQuery>) -> Response {
-    let filter = ResidentFilter { q: q.q, label: q.label };
+async fn unit_residents_xlsx(
+    State(state): State<AppState>,
+    c: PageCaller,
+    Path(id): Path<i64>,
+    Query(q): Query<ResidentsQuery>,
+) -> Response {
+    let filter = ResidentFilter {
+        q: q.q,
+        label: q.label,
+    };
     match residents_workbook(&state, &c.actor, c.lang, id, &filter).await {
         Ok(bytes) => xlsx_response(bytes, "residents.xlsx"),
         Err(e) => error_page(&state, c.lang, &e),

@@ -1,8 +1,8 @@
 //! Sign-in, sessions, API tokens and accounts.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use jiceng_core::error::Checker;
 use jiceng_core::{Actor, DomainError, Result, Role, Verb};
 use rand::RngCore;
@@ -42,9 +42,17 @@ pub fn token_hash(token: &str) -> String {
 pub fn check_password_strength(c: &mut Checker, password: &str) {
     let n = password.chars().count();
     if n < 8 {
-        c.add("password", "密码至少8位", "password must have at least 8 characters");
+        c.add(
+            "password",
+            "密码至少8位",
+            "password must have at least 8 characters",
+        );
     } else if n > 128 {
-        c.add("password", "密码不能超过128位", "password must have at most 128 characters");
+        c.add(
+            "password",
+            "密码不能超过128位",
+            "password must have at most 128 characters",
+        );
     }
 }
 
@@ -231,7 +239,11 @@ pub async fn create_user(ctx: &Ctx, actor: &Actor, input: CreateUser) -> Result<
         );
     }
     if input.display_name.trim().is_empty() || input.display_name.chars().count() > 40 {
-        c.add("display_name", "姓名不能为空且不超过40字", "name: 1–40 characters");
+        c.add(
+            "display_name",
+            "姓名不能为空且不超过40字",
+            "name: 1–40 characters",
+        );
     }
     check_password_strength(&mut c, &input.password);
     let role = Role::parse(input.role.trim());
@@ -239,7 +251,11 @@ pub async fn create_user(ctx: &Ctx, actor: &Actor, input: CreateUser) -> Result<
         c.add("role", "角色无效", "unknown role");
     }
     if role == Some(Role::Resident) && input.household_id.is_none() {
-        c.add("household_id", "居民账号须关联住户", "a resident account needs a household");
+        c.add(
+            "household_id",
+            "居民账号须关联住户",
+            "a resident account needs a household",
+        );
     }
     c.finish()?;
     let role = role.ok_or(DomainError::Internal("role".into()))?;
@@ -250,7 +266,11 @@ pub async fn create_user(ctx: &Ctx, actor: &Actor, input: CreateUser) -> Result<
         .ok_or_else(|| DomainError::field("scope_unit_id", "单位不存在", "unknown unit"))?;
     require_in_scope(actor, Verb::ManageUsers, &unit.path)?;
     if ctx.auth.user_by_login(login).await?.is_some() {
-        return Err(DomainError::field("login", "登录名已被使用", "this login is taken"));
+        return Err(DomainError::field(
+            "login",
+            "登录名已被使用",
+            "this login is taken",
+        ));
     }
     let hash = hash_password(&input.password)?;
     let audit = ctx

@@ -13,7 +13,11 @@ pub fn check_name(c: &mut Checker, field: &str, name: &str) {
     if n.is_empty() {
         c.add(field, "名称不能为空", "name must not be empty");
     } else if n.chars().count() > MAX_NAME_CHARS {
-        c.add(field, "名称不能超过60个字", "name must be at most 60 characters");
+        c.add(
+            field,
+            "名称不能超过60个字",
+            "name must be at most 60 characters",
+        );
     } else if n.contains(['<', '>']) {
         c.add(field, "名称不能包含 < 或 >", "name must not contain < or >");
     }
@@ -107,10 +111,16 @@ pub fn check_move(unit: &OrgUnit, new_parent: &OrgUnit) -> Result<()> {
 /// A unit may be retired only when nothing active remains below it.
 pub fn check_retire(unit: &OrgUnit, active_children: i64, households: i64) -> Result<()> {
     if unit.status == UnitStatus::Retired {
-        return Err(DomainError::rule("该单位已撤销", "the unit is already retired"));
+        return Err(DomainError::rule(
+            "该单位已撤销",
+            "the unit is already retired",
+        ));
     }
     if unit.kind == UnitKind::District {
-        return Err(DomainError::rule("区不能撤销", "a district cannot be retired"));
+        return Err(DomainError::rule(
+            "区不能撤销",
+            "a district cannot be retired",
+        ));
     }
     if active_children > 0 || households > 0 {
         return Err(DomainError::rule(

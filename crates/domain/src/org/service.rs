@@ -98,7 +98,10 @@ pub async fn grids_in(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<OrgUnit>>
 /// Grids inside a unit with how many residents each holds (for the load map).
 pub async fn grid_loads(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<(OrgUnit, i64)>> {
     let unit = get(ctx, actor, id).await?;
-    let grids = ctx.org.units_in(&unit.path, UnitKind::Grid, 100_000).await?;
+    let grids = ctx
+        .org
+        .units_in(&unit.path, UnitKind::Grid, 100_000)
+        .await?;
     let loads: std::collections::HashMap<String, i64> =
         ctx.org.grid_loads(&unit.path).await?.into_iter().collect();
     Ok(grids
@@ -111,7 +114,11 @@ pub async fn grid_loads(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<(OrgUni
 }
 
 /// The grids around a grid (its community's), for the grid page's map.
-pub async fn grid_neighbourhood(ctx: &Ctx, actor: &Actor, grid: &OrgUnit) -> Result<Vec<(OrgUnit, i64)>> {
+pub async fn grid_neighbourhood(
+    ctx: &Ctx,
+    actor: &Actor,
+    grid: &OrgUnit,
+) -> Result<Vec<(OrgUnit, i64)>> {
     match grid.parent_id {
         Some(pid) if actor.reaches(&grid.path) => {
             let parent = load(ctx, pid).await?;
@@ -217,7 +224,11 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: CreateUnit) -> Result<OrgUn
     let grid_type = parse_grid_type(&mut c, kind, &input.grid_type);
     let boundary = parse_boundary(&mut c, &input.boundary);
     if boundary.is_some() && kind != UnitKind::Grid {
-        c.add("boundary", "只有网格可以设置边界", "only grids have a boundary");
+        c.add(
+            "boundary",
+            "只有网格可以设置边界",
+            "only grids have a boundary",
+        );
     }
     let address = input
         .address
@@ -226,10 +237,19 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: CreateUnit) -> Result<OrgUn
         .filter(|s| !s.is_empty())
         .map(String::from);
     if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
-        c.add("address", "地址不能超过200个字", "address must be at most 200 characters");
+        c.add(
+            "address",
+            "地址不能超过200个字",
+            "address must be at most 200 characters",
+        );
     }
     c.finish()?;
-    let code = match input.code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let code = match input
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(code) => {
             rules::check_child_code(&parent, kind, code)?;
             if ctx.org.unit_by_code(code).await?.is_some() {
@@ -288,11 +308,19 @@ pub async fn update(
         rules::check_name(&mut c, "name", n);
     }
     if patch.grid_type.is_some() && unit.kind != UnitKind::Grid {
-        c.add("grid_type", "只有网格才有网格类型", "only grids have a grid type");
+        c.add(
+            "grid_type",
+            "只有网格才有网格类型",
+            "only grids have a grid type",
+        );
     }
     if let Some(b) = &patch.boundary {
         if unit.kind != UnitKind::Grid {
-            c.add("boundary", "只有网格可以设置边界", "only grids have a boundary");
+            c.add(
+                "boundary",
+                "只有网格可以设置边界",
+                "only grids have a boundary",
+            );
         } else if let Err(t) = validate_ring(&b.exterior) {
             c.push(jiceng_core::FieldError {
                 field: "boundary".into(),
@@ -323,7 +351,13 @@ pub async fn update(
         "boundary": patch.boundary.as_ref().map(|b| b.to_geojson_geometry()),
     });
     let audit = ctx
-        .event(actor, &format!("org.{change}"), "org_unit", &unit.code, &unit.path)
+        .event(
+            actor,
+            &format!("org.{change}"),
+            "org_unit",
+            &unit.code,
+            &unit.path,
+        )
         .before(before)
         .after(after);
     ctx.org
@@ -392,7 +426,11 @@ pub async fn appoint(ctx: &Ctx, actor: &Actor, unit_id: i64, input: Appoint) -> 
     }
     let name = input.person_name.trim();
     if name.is_empty() || name.chars().count() > 30 {
-        c.add("person_name", "姓名不能为空且不超过30字", "name must be 1–30 characters");
+        c.add(
+            "person_name",
+            "姓名不能为空且不超过30字",
+            "name must be 1–30 characters",
+        );
     }
     let phone = input.phone.trim();
     if !crate::people::rules::phone_ok(phone) {
@@ -409,11 +447,18 @@ pub async fn appoint(ctx: &Ctx, actor: &Actor, unit_id: i64, input: Appoint) -> 
 }
 
 pub async fn end_post(ctx: &Ctx, actor: &Actor, post_id: i64) -> Result<()> {
-    let post = ctx.org.post(post_id).await?.ok_or(DomainError::NotFound("post"))?;
+    let post = ctx
+        .org
+        .post(post_id)
+        .await?
+        .ok_or(DomainError::NotFound("post"))?;
     let unit = load(ctx, post.unit_id).await?;
     require_in_scope(actor, Verb::EditOrg, &unit.path)?;
     if post.until_ms.is_some() {
-        return Err(DomainError::rule("该任职已结束", "this post has already ended"));
+        return Err(DomainError::rule(
+            "该任职已结束",
+            "this post has already ended",
+        ));
     }
     let audit = ctx
         .event(actor, "org.end_post", "org_unit", &unit.code, &unit.path)

@@ -18,9 +18,17 @@ pub fn check_person_name(c: &mut Checker, name: &str) {
     if n.is_empty() {
         c.add("name", "姓名不能为空", "name must not be empty");
     } else if n.chars().count() > 50 {
-        c.add("name", "姓名不能超过50个字", "name must be at most 50 characters");
+        c.add(
+            "name",
+            "姓名不能超过50个字",
+            "name must be at most 50 characters",
+        );
     } else if n.contains(['<', '>', '&']) {
-        c.add("name", "姓名含有非法字符", "name contains invalid characters");
+        c.add(
+            "name",
+            "姓名含有非法字符",
+            "name contains invalid characters",
+        );
     }
 }
 

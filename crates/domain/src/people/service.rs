@@ -227,7 +227,12 @@ pub fn prepare(
         c.add("relation", "与户主关系填写有误", "invalid relation");
     }
     let mut labels: Vec<String> = Vec::new();
-    for l in input.labels.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+    for l in input
+        .labels
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+    {
         match known_labels.iter().find(|k| k.code == l || k.name_zh == l) {
             Some(k) if !labels.contains(&k.code) => labels.push(k.code.clone()),
             Some(_) => {}
@@ -292,7 +297,13 @@ pub async fn create(
         ));
     }
     let audit = ctx
-        .event(actor, "people.create", "resident", &new.id_mask, &household.path)
+        .event(
+            actor,
+            "people.create",
+            "resident",
+            &new.id_mask,
+            &household.path,
+        )
         .after(audit_view(&new));
     let rec = ctx.people.insert_resident(new, audit).await?;
     Ok(view_masked(ctx, rec))
@@ -371,7 +382,11 @@ pub async fn create_household(
     let mut c = Checker::new();
     let room = input.room.trim();
     if room.is_empty() || room.chars().count() > 20 || room.contains(['<', '>']) {
-        c.add("room", "户号不能为空且不超过20个字", "room must be 1–20 characters");
+        c.add(
+            "room",
+            "户号不能为空且不超过20个字",
+            "room must be 1–20 characters",
+        );
     }
     let dwelling = input
         .dwelling
@@ -396,20 +411,36 @@ pub async fn create_household(
             "this room is already recorded",
         ));
     }
-    let address = match input.address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+    let address = match input
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
         Some(a) => a.to_string(),
         None => {
             let place = place_of(ctx, &unit.path).await?;
             let names: Vec<&str> = place
                 .iter()
-                .filter(|u| matches!(u.kind, UnitKind::Estate | UnitKind::Building | UnitKind::Unit))
+                .filter(|u| {
+                    matches!(
+                        u.kind,
+                        UnitKind::Estate | UnitKind::Building | UnitKind::Unit
+                    )
+                })
                 .map(|u| u.name.as_str())
                 .collect();
             format!("{}{}室", names.join(""), room)
         }
     };
     let audit = ctx
-        .event(actor, "people.create_household", "household", room, &unit.path)
+        .event(
+            actor,
+            "people.create_household",
+            "household",
+            room,
+            &unit.path,
+        )
         .after(serde_json::json!({"unit": unit.code, "room": room, "address": address}));
     ctx.people
         .insert_household(
@@ -475,14 +506,26 @@ pub async fn add_label(ctx: &Ctx, actor: &Actor, label: Label) -> Result<()> {
         );
     }
     if label.name_zh.trim().is_empty() || label.name_zh.chars().count() > 20 {
-        c.add("name_zh", "中文名称不能为空且不超过20字", "Chinese name: 1–20 characters");
+        c.add(
+            "name_zh",
+            "中文名称不能为空且不超过20字",
+            "Chinese name: 1–20 characters",
+        );
     }
     if label.name_en.trim().is_empty() || label.name_en.chars().count() > 40 {
-        c.add("name_en", "英文名称不能为空且不超过40字", "English name: 1–40 characters");
+        c.add(
+            "name_en",
+            "英文名称不能为空且不超过40字",
+            "English name: 1–40 characters",
+        );
     }
     c.finish()?;
     if ctx.people.labels().await?.iter().any(|l| l.code == code) {
-        return Err(DomainError::field("code", "该标签已存在", "this label exists"));
+        return Err(DomainError::field(
+            "code",
+            "该标签已存在",
+            "this label exists",
+        ));
     }
     let l = Label {
         code: code.to_string(),

@@ -1,0 +1,440 @@
+//! Role × action × inside/outside the reach: allow and deny, through the API and pages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiceng_core::Role::{self, *};
+use jiceng_testkit::{Fixture, TestApp, env, fixture, login_of};
+use serde_json::json;
+
+struct Case {
+    role: Role,
+    method: &'static str,
+    uri: String,
+    body: Option<serde_json::Value>,
+    expect: u16,
+    what: &'static str,
+}
+
+fn cases(f: &Fixture) -> Vec<Case> {
+    let mut v = vec![];
+    let mut add = |role, method, uri: String, body: Option<serde_json::Value>, expect, what| {
+        v.push(Case {
+            role,
+            method,
+            uri,
+            body,
+            expect,
+            what,
+        })
+    };
+    // See a grid.
+    for (role, inside, outside, expect_out) in [
+        (DistrictAdmin, f.grid, f.far_grid, 200),
+        (SubdistrictStaff, f.grid, f.other_sub, 404),
+        (CommunityStaff, f.grid, f.far_grid, 404),
+        (GridWorker, f.grid, f.other_grid, 404),
+        (DepartmentHandler, f.grid, f.far_grid, 200),
+        (Auditor, f.grid, f.far_grid, 200),
+    ] {
+        add(
+            role,
+            "GET",
+            format!("/api/v1/units/{inside}"),
+            None,
+            200,
+            "view unit inside",
+        );
+        add(
+            role,
+            "GET",
+            format!("/api/v1/units/{outside}"),
+            None,
+            expect_out,
+            "view unit outside",
+        );
+    }
+    add(
+        Resident,
+        "GET",
+        format!("/api/v1/units/{}", f.grid),
+        None,
+        403,
+        "resident views org",
+    );
+    // See a resident (masked).
+    for (role, inside_code, outside, outside_code) in [
+        (DistrictAdmin, 200, f.far_resident, 200),
+        (SubdistrictStaff, 200, f.far_resident, 200),
+        (CommunityStaff, 200, f.far_resident, 404),
+        (GridWorker, 200, f.other_resident, 404),
+        (DepartmentHandler, 404, f.far_resident, 404),
+        (Auditor, 404, f.far_resident, 404),
+        (Resident, 200, f.other_resident, 404),
+    ] {
+        add(
+            role,
+            "GET",
+            format!("/api/v1/residents/{}", f.resident),
+            None,
+            inside_code,
+            "view resident inside",
+        );
+        add(
+            role,
+            "GET",
+            format!("/api/v1/residents/{outside}"),
+            None,
+            outside_code,
+            "view resident outside",
+        );
+    }
+    // Reveal personal data.
+    for (role, code) in [
+        (DistrictAdmin, 200),
+        (SubdistrictStaff, 403),
+        (CommunityStaff, 200),
+        (GridWorker, 200),
+        (DepartmentHandler, 404),
+        (Auditor, 404),
+        (Resident, 403),
+    ] {
+        add(
+            role,
+            "POST",
+            format!("/api/v1/residents/{}/reveal", f.resident),
+            Some(json!({"reason": "走访"})),
+            code,
+            "reveal inside",
+        );
+    }
+    add(
+        GridWorker,
+        "POST",
+        format!("/api/v1/residents/{}/reveal", f.other_resident),
+        None,
+        404,
+        "reveal outside",
+    );
+    add(
+        CommunityStaff,
+        "POST",
+        format!("/api/v1/residents/{}/reveal", f.far_resident),
+        None,
+        404,
+        "reveal outside",
+    );
+    // Edit the organisation (rename a grid); version 1 is current in a fresh fixture.
+    for (role, code) in [
+        (DistrictAdmin, 200),
+        (SubdistrictStaff, 200),
+        (CommunityStaff, 200),
+        (GridWorker, 403),
+        (DepartmentHandler, 403),
+        (Auditor, 403),
+        (Resident, 403),
+    ] {
+        add(
+            role,
+            "PATCH",
+            format!("/api/v1/units/{}", f.grid),
+            Some(json!({"version": 1, "name": "改名网格"})),
+            code,
+            "rename grid inside",
+        );
+    }
+    add(
+        CommunityStaff,
+        "PATCH",
+        format!("/api/v1/units/{}", f.far_grid),
+        Some(json!({"version": 1, "name": "x"})),
+        404,
+        "rename grid outside",
+    );
+    add(
+        CommunityStaff,
+        "PATCH",
+        format!("/api/v1/units/{}", f.community),
+        Some(json!({"version": 1, "name": "x"})),
+        403,
+        "rename own unit",
+    );
+    // Record a resident.
+    for (role, code) in [
+        (DistrictAdmin, 201),
+        (SubdistrictStaff, 403),
+        (CommunityStaff, 201),
+        (GridWorker, 201),
+        (DepartmentHandler, 403),
+        (Auditor, 403),
+        (Resident, 403),
+    ] {
+        let id = jiceng_testkit::id_number((1990, 1, 1), 100 + code as u32 % 7 + role as u32 * 10);
+        add(
+            role,
+            "POST",
+            format!("/api/v1/households/{}/residents", f.household),
+            Some(json!({"name": "新居民", "id_number": id})),
+            code,
+            "record resident inside",
+        );
+    }
+    // The audit trail.
+    for (role, code) in [
+        (DistrictAdmin, 200),
+        (SubdistrictStaff, 403),
+        (CommunityStaff, 403),
+        (GridWorker, 403),
+        (DepartmentHandler, 403),
+        (Auditor, 200),
+        (Resident, 403),
+    ] {
+        add(
+            role,
+            "GET",
+            "/api/v1/audit".into(),
+            None,
+            code,
+            "browse audit",
+        );
+    }
+    // Accounts.
+    for role in [
+        SubdistrictStaff,
+        CommunityStaff,
+        GridWorker,
+        DepartmentHandler,
+        Auditor,
+        Resident,
+    ] {
+        add(role, "GET", "/api/v1/users".into(), None, 403, "list users");
+    }
+    add(
+        DistrictAdmin,
+        "GET",
+        "/api/v1/users".into(),
+        None,
+        200,
+        "list users",
+    );
+    v
+}
+
+#[tokio::test]
+async fn api_matrix() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let mut failures = vec![];
+    // Every case runs on a fresh copy of state where it matters: renames bump the
+    // version, so run each rename against its own fixture-relative version.
+    for c in cases(&f) {
+        let body = match (&c.body, c.what) {
+            (Some(b), "rename grid inside") => {
+                let cur = app
+                    .api(
+                        "GET",
+                        &format!("/api/v1/units/{}", f.grid),
+                        f.token(DistrictAdmin),
+                        None,
+                    )
+                    .await
+                    .json();
+                let mut b = b.clone();
+                b["version"] = cur["unit"]["version"].clone();
+                Some(b)
+            }
+            (b, _) => b.clone(),
+        };
+        let r = app.api(c.method, &c.uri, f.token(c.role), body).await;
+        if r.status.as_u16() != c.expect {
+            failures.push(format!(
+                "{:?} {} {} ({}): expected {}, got {} {}",
+                c.role,
+                c.method,
+                c.uri,
+                c.what,
+                c.expect,
+                r.status,
+                r.text()
+            ));
+        }
+        if r.status.is_client_error() {
+            let j = r.json();
+            assert!(
+                j["code"].is_string() && j["message"].is_string(),
+                "error body: {}",
+                r.text()
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn no_token_or_bad_token_is_unauthenticated() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = app
+        .api("GET", &format!("/api/v1/units/{}", f.grid), "nope", None)
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn pages_follow_the_same_rules() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let cases: Vec<(Role, String, u16)> = vec![
+        (GridWorker, format!("/org/{}", f.grid), 200),
+        (GridWorker, format!("/org/{}", f.other_grid), 404),
+        (GridWorker, format!("/residents/{}", f.resident), 200),
+        (GridWorker, format!("/residents/{}", f.other_resident), 404),
+        (GridWorker, "/audit".into(), 403),
+        (GridWorker, "/import".into(), 403),
+        (CommunityStaff, format!("/org/{}", f.far_grid), 404),
+        (
+            CommunityStaff,
+            format!("/residents/{}", f.far_resident),
+            404,
+        ),
+        (CommunityStaff, "/import".into(), 200),
+        (SubdistrictStaff, format!("/org/{}", f.other_sub), 404),
+        (
+            SubdistrictStaff,
+            format!("/residents?unit={}", f.community),
+            200,
+        ),
+        (DepartmentHandler, format!("/residents/{}", f.resident), 404),
+        (Auditor, "/audit".into(), 200),
+        (Auditor, format!("/residents/{}", f.resident), 404),
+        (Resident, "/home".into(), 200),
+        (Resident, format!("/org/{}", f.grid), 403),
+        (Resident, format!("/households/{}", f.household), 200),
+        (DistrictAdmin, format!("/org/{}", f.far_grid), 200),
+        (DistrictAdmin, "/users".into(), 200),
+        (CommunityStaff, "/users".into(), 403),
+    ];
+    let mut sessions = std::collections::HashMap::new();
+    let mut failures = vec![];
+    for (role, uri, expect) in cases {
+        if !sessions.contains_key(&role) {
+            let s = app
+                .login(login_of(role), jiceng_testkit::PASSWORD)
+                .await
+                .expect("login");
+            sessions.insert(role, s);
+        }
+        let (session, _) = &sessions[&role];
+        let r = app.get_page(&uri, session).await;
+        if r.status.as_u16() != expect {
+            failures.push(format!(
+                "{role:?} GET {uri}: expected {expect}, got {}",
+                r.status
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn pages_never_show_whole_personal_data_unless_revealed() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let (session, csrf) = app
+        .login("wangge", jiceng_testkit::PASSWORD)
+        .await
+        .expect("login");
+    for uri in [
+        format!("/residents?unit={}", f.grid),
+        format!("/residents/{}", f.resident),
+        format!("/households/{}", f.household),
+        format!("/residents?q={}", f.resident_id_number),
+    ] {
+        let html = app.get_page(&uri, &session).await.text();
+        assert!(
+            !html.contains(&f.resident_id_number),
+            "{uri} shows the ID number"
+        );
+        assert!(!html.contains(&f.resident_phone), "{uri} shows the phone");
+    }
+    // Search by the whole ID number finds her (blind index), still masked.
+    let html = app
+        .get_page(&format!("/residents?q={}", f.resident_id_number), &session)
+        .await
+        .text();
+    assert!(html.contains("张桂英"));
+    // Reveal shows it and writes the audit trail.
+    let r = app
+        .post_form(
+            &format!("/residents/{}/reveal", f.resident),
+            &format!("jiceng_session={session}"),
+            &format!("csrf={csrf}&reason=visit"),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains(&f.resident_id_number));
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?action=people.reveal",
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["items"][0]["actor_login"], "wangge");
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_change_nothing() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let (session, _csrf) = app
+        .login("admin", jiceng_testkit::PASSWORD)
+        .await
+        .expect("login");
+    let r = app
+        .post_form(
+            &format!("/org/{}/edit", f.grid),
+            &format!("jiceng_session={session}"),
+            "csrf=forged&version=1&name=HACK",
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let unit = app
+        .api(
+            "GET",
+            &format!("/api/v1/units/{}", f.grid),
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json();
+    assert_ne!(unit["unit"]["name"], "HACK");
+    // A session cookie alone cannot change data through the API either.
+    let r = app
+        .send(
+            axum::http::Request::builder()
+                .method("PATCH")
+                .uri(format!("/api/v1/units/{}", f.grid))
+                .header("cookie", format!("jiceng_session={session}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({"version": 1, "name": "HACK"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
