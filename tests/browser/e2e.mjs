@@ -327,30 +327,28 @@ step('admin-drills-to-household', async (show) => {
 });
 
 step('login-wrong-password', async (show) => {
+  // A fresh, signed-out context (left open until the browser closes, so the
+  // page can be screenshotted).
   const ctx = await newContext(DESKTOP);
-  try {
-    const page = await ctx.newPage();
-    show(page);
-    await page.goto(url('/login'));
-    await page.locator('input[name="login"]').fill('admin');
-    await page.locator('input[name="password"]').fill('wrong-password');
-    const [res] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
-      page.locator('button[type="submit"]').click(),
-    ]);
-    await page.waitForLoadState('load');
-    assert.equal(res.status(), 401, `POST /login with a wrong password: HTTP ${res.status()}`);
-    assert.equal(new URL(page.url()).pathname, '/login');
-    const err = page.locator('.error');
-    await err.first().waitFor();
-    assert.match(await err.first().innerText(), /用户名或密码错误/);
-    assert.equal(await page.locator('input[name="password"]').inputValue(), '', 'password field is refilled');
-    // Still signed out.
-    const home = await ctx.request.get(url('/home'), { maxRedirects: 0 });
-    assert.notEqual(home.status(), 200, 'after a failed login /home is reachable');
-  } finally {
-    // The context stays open until the browser closes, for the screenshot.
-  }
+  const page = await ctx.newPage();
+  show(page);
+  await page.goto(url('/login'));
+  await page.locator('input[name="login"]').fill('admin');
+  await page.locator('input[name="password"]').fill('wrong-password');
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+    page.locator('button[type="submit"]').click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(res.status(), 401, `POST /login with a wrong password: HTTP ${res.status()}`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  const err = page.locator('.error');
+  await err.first().waitFor();
+  assert.match(await err.first().innerText(), /用户名或密码错误/);
+  assert.equal(await page.locator('input[name="password"]').inputValue(), '', 'password field is refilled');
+  // Still signed out.
+  const home = await ctx.request.get(url('/home'), { maxRedirects: 0 });
+  assert.notEqual(home.status(), 200, 'after a failed login /home is reachable');
 });
 
 step('english-switch', async (show) => {

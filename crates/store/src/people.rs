@@ -217,7 +217,7 @@ impl PeopleStore for SqlStore {
         }
         if let Some(l) = label {
             cond.push_str(&format!(" AND labels LIKE ${n}"));
-            texts.push(format!("%|{}|%", l.replace(['%', '_', '|'], "")));
+            texts.push(format!("%|{}|%", l.replace(['%', '|'], "")));
             n += 1;
         }
         let count_sql = format!("SELECT COUNT(*) FROM residents WHERE {cond}");

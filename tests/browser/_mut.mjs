@@ -1,0 +1,413 @@
+// End-to-end browser tests for Jiceng.
+//
+// Starts `$JICENG_BIN demo --scale 0.05` on a free port in a temp dir, drives
+// Chromium (playwright-core, system /usr/bin/chromium) through the flows
+// below, prints `ok - <step>` / `not ok - <step>: <error>` per step, saves a
+// full-page screenshot per step into target/browser/<step>.png, and exits 1
+// if any step failed. Run through ./run.sh.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.resolve(HERE, process.env.JICENG_BIN || '../../target/debug/jiceng');
+const SHOTS = path.resolve(HERE, '../../target/browser');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PASSWORD = 'Jiceng@2026';
+const HEALTH_TIMEOUT_MS = 120_000;
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
+
+const MASKED_ID = /^\d{6}\*{8}[\dX]{4}$/;
+const FULL_ID = /^\d{17}[\dX]$/;
+const FULL_ID_ANYWHERE = /\d{17}[\dX]/;
+const FULL_PHONE_ANYWHERE = /(?<!\d)1\d{10}(?!\d)/;
+
+// ---------------------------------------------------------------- server --
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class Server {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiceng-e2e-'));
+    this.logPath = path.join(this.dir, 'server.log');
+    this.child = null;
+    this.exited = null;
+  }
+
+  async start() {
+    assert.ok(fs.existsSync(BIN), `jiceng binary not found at ${BIN} (set JICENG_BIN or run cargo build -p jiceng)`);
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    // A hermetic environment: no JICENG_* settings (data key, database URL,
+    // listen address …) leak in from the caller; the demo creates ./data.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('JICENG_')),
+    );
+    const log = fs.openSync(this.logPath, 'a');
+    this.child = spawn(BIN, ['demo', '--scale', '0.05', '--listen', `127.0.0.1:${this.port}`], {
+      cwd: this.dir, env, stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    this.exitPromise = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => { this.exited = { code, signal }; resolve(); });
+      this.child.on('error', (err) => { this.exited = { error: err }; resolve(); });
+    });
+
+    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    for (;;) {
+      if (this.exited) {
+        throw new Error(`jiceng exited before becoming healthy (${JSON.stringify(this.exited)}):\n${this.logTail()}`);
+      }
+      try {
+        const res = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (res.status === 200) return;
+      } catch { /* not listening yet */ }
+      if (Date.now() > deadline) {
+        throw new Error(`GET /healthz did not return 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${this.logTail()}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  logTail(lines = 30) {
+    try {
+      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch { return '(no server log)'; }
+  }
+
+  async stop() {
+    if (this.child && !this.exited) {
+      this.child.kill('SIGTERM');
+      await Promise.race([this.exitPromise, sleep(5000)]);
+      if (!this.exited) {
+        this.child.kill('SIGKILL');
+        await Promise.race([this.exitPromise, sleep(5000)]);
+      }
+    }
+    try {
+      fs.mkdirSync(SHOTS, { recursive: true });
+      fs.copyFileSync(this.logPath, path.join(SHOTS, 'server.log'));
+    } catch { /* best effort */ }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// --------------------------------------------------------------- helpers --
+
+const server = new Server();
+let browser;
+const url = (p) => server.base + p;
+
+async function newContext(viewport = DESKTOP) {
+  // The app negotiates the language from Accept-Language; its users are
+  // Chinese, so browse as a zh-CN browser (the app's default language).
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
+  ctx.setDefaultTimeout(15_000);
+  ctx.setDefaultNavigationTimeout(30_000);
+  return ctx;
+}
+
+async function login(ctx, loginName, password = PASSWORD) {
+  const page = await ctx.newPage();
+  await page.goto(url('/login'));
+  await page.locator('input[name="login"]').fill(loginName);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/home'),
+    page.locator('button[type="submit"]').click(),
+  ]);
+  return page;
+}
+
+// Lazily created, shared signed-in sessions (so any step can run even if an
+// earlier one failed before logging in).
+const sessions = {};
+async function session(name, loginName, viewport) {
+  if (!sessions[name]) {
+    const ctx = await newContext(viewport);
+    const page = await login(ctx, loginName);
+    sessions[name] = { ctx, page };
+  }
+  return sessions[name];
+}
+const wangge = () => session('wangge', 'wangge', PHONE);
+const admin = () => session('admin', 'admin', DESKTOP);
+
+// Click a link and wait until the browser is at its href.
+async function follow(page, link) {
+  await link.waitFor();
+  const href = await link.getAttribute('href');
+  assert.ok(href, 'link has no href');
+  const target = new URL(href, page.url());
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === target.pathname && u.search === target.search),
+    link.click(),
+  ]);
+  return href;
+}
+
+async function getJson(ctx, p) {
+  const res = await ctx.request.get(url(p), { headers: { accept: 'application/json' } });
+  const text = await res.text();
+  let body;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: res.status(), body };
+}
+
+// Data rows of a table (rows that have <td> cells).
+const dataRows = (page, table) => page.locator(`${table} tr:has(td)`);
+
+async function columnIndex(page, table, headerRe) {
+  const headers = await page.locator(`${table} tr th`).allInnerTexts();
+  const i = headers.findIndex((h) => headerRe.test(h.trim()));
+  assert.ok(i >= 0, `${table} has no column matching ${headerRe} (headers: ${JSON.stringify(headers)})`);
+  return i;
+}
+
+async function h1(page) {
+  return (await page.locator('h1').first().innerText()).trim();
+}
+
+// ----------------------------------------------------------------- steps --
+
+const shared = {};
+
+const steps = [];
+const step = (name, fn) => steps.push({ name, fn });
+
+step('grid-worker-masked', async (show) => {
+  const { page } = await wangge();
+  show(page);
+  await page.goto(url('/org'));
+  assert.match(new URL(page.url()).pathname, /^\/org\/\d+$/, '/org should redirect to the own unit page');
+  assert.equal(await h1(page), '和平社区第1网格', 'wangge\'s /org is not her grid');
+  assert.equal((await page.locator('#unit-code').innerText()).trim(), '150302001002001');
+  assert.ok(await page.locator('svg.map').first().isVisible(), 'grid page has no visible svg.map');
+  const gridId = new URL(page.url()).pathname.split('/').pop();
+  shared.wanggeGridId = gridId;
+
+  await follow(page, page.locator(`a[href="/residents?unit=${gridId}"]`).first());
+  const rows = dataRows(page, '#residents');
+  const n = await rows.count();
+  assert.ok(n >= 1, '#residents has no rows');
+  const idCol = await columnIndex(page, '#residents', /^(身份证号|ID number)/i);
+  for (let r = 0; r < n; r++) {
+    const cells = (await rows.nth(r).locator('td').allInnerTexts()).map((c) => c.trim());
+    assert.match(cells[idCol], MASKED_ID, `row ${r + 1}: ID cell is not masked`);
+    for (const c of cells) {
+      assert.doesNotMatch(c, FULL_ID_ANYWHERE, `row ${r + 1}: a cell shows a full ID number: ${c}`);
+      assert.doesNotMatch(c, FULL_PHONE_ANYWHERE, `row ${r + 1}: a cell shows a full phone number: ${c}`);
+    }
+  }
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.equal(innerWidth, PHONE.width);
+  assert.ok(scrollWidth <= PHONE.width + 1,
+    `residents page scrolls horizontally on a ${PHONE.width} px phone: scrollWidth = ${scrollWidth}`);
+});
+
+step('grid-worker-other-grid-denied', async (show) => {
+  const a = await admin();
+  const unit = await getJson(a.ctx, '/api/v1/units/by-code/150302001002002');
+  assert.equal(unit.status, 200, `admin GET unit by code: ${JSON.stringify(unit.body)}`);
+  assert.equal(unit.body.code, '150302001002001');
+  const list = await getJson(a.ctx, `/api/v1/units/${unit.body.id}/residents?limit=5`);
+  assert.equal(list.status, 200, `admin GET residents of grid 2: ${JSON.stringify(list.body)}`);
+  assert.ok(list.body.items?.length >= 1, `grid 150302001002002 has no residents (total ${list.body.total})`);
+  const residentId = list.body.items[0].id;
+
+  const w = await wangge();
+  show(w.page);
+  const res = await w.page.goto(url(`/residents/${residentId}`));
+  assert.equal(res.status(), 404, `wangge opened resident ${residentId} of another grid: HTTP ${res.status()}`);
+  assert.equal(await h1(w.page), '未找到');
+  const body = await w.page.locator('body').innerText();
+  assert.doesNotMatch(body, new RegExp(list.body.items[0].name), 'the 404 page shows the resident\'s name');
+
+  const api = await getJson(w.ctx, `/api/v1/residents/${residentId}`);
+  assert.equal(api.status, 404, `wangge GET /api/v1/residents/${residentId}: HTTP ${api.status} ${JSON.stringify(api.body)}`);
+  assert.equal(api.body?.code, 'not_found', `API error body: ${JSON.stringify(api.body)}`);
+});
+
+step('grid-worker-reveal-audited', async (show) => {
+  const { page } = await wangge();
+  show(page);
+  const gridId = shared.wanggeGridId
+    ?? (await getJson((await wangge()).ctx, '/api/v1/units/by-code/150302001002001')).body.id;
+  await page.goto(url(`/residents?unit=${gridId}`));
+  await follow(page, page.locator('#residents a[href^="/residents/"]').first());
+  const masked = (await page.locator('#id-number').innerText()).trim();
+  assert.match(masked, MASKED_ID, 'resident page shows an unmasked ID before reveal');
+
+  const reason = page.locator('form:has(#reveal) input[name="reason"]');
+  if (await reason.count()) await reason.fill('入户走访核实');
+  const residentPath = new URL(page.url()).pathname;
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith(residentPath)),
+    page.locator('#reveal').click(),
+  ]);
+  await page.waitForLoadState('load');
+  await page.locator('.ok').first().waitFor({ timeout: 10_000 }).catch(async () => {
+    throw new Error(`no .ok notice after clicking #reveal (at ${page.url()}, h1 "${await h1(page).catch(() => '')}")`);
+  });
+  const full = (await page.locator('#id-number').innerText()).trim();
+  assert.equal(full.length, 18, `#id-number after reveal is "${full}"`);
+  assert.match(full, FULL_ID);
+  assert.equal(full.slice(0, 6), masked.slice(0, 6), 'revealed ID does not match the masked one');
+  assert.equal(full.slice(-4), masked.slice(-4), 'revealed ID does not match the masked one');
+
+  const a = await admin();
+  show(a.page);
+  await a.page.goto(url('/audit?action=people.reveal'));
+  const auditText = await a.page.locator('#audit').innerText();
+  assert.ok(await dataRows(a.page, '#audit').count() >= 1, '#audit (action=people.reveal) has no rows');
+  assert.match(auditText, /wangge/, `#audit (action=people.reveal) has no entry by wangge:\n${auditText.slice(0, 500)}`);
+});
+
+step('admin-drills-to-household', async (show) => {
+  const { page } = await admin();
+  show(page);
+  await page.setViewportSize(DESKTOP);
+  await page.goto(url('/org'));
+  assert.match(new URL(page.url()).pathname, /^\/org\/\d+$/);
+  assert.equal(await h1(page), 'XX');
+  assert.equal((await page.locator('#unit-code').innerText()).trim(), '150302');
+
+  const byName = (name) => page.locator('#children a').filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) }).first();
+  const first = () => page.locator('#children a[href^="/org/"]').first();
+
+  for (const [label, link] of [
+    ['凤凰岭街道', () => byName('凤凰岭街道')],
+    ['和平社区', () => byName('和平社区')],
+    ['first grid', first],
+    ['first estate', first],
+    ['first building', first],
+    ['first unit (单元)', first],
+  ]) {
+    const l = link();
+    const text = (await l.innerText().catch(() => '')).trim();
+    try {
+      await follow(page, l);
+    } catch (e) {
+      throw new Error(`could not open ${label} from ${page.url()}: ${e.message.split('\n')[0]}`);
+    }
+    assert.equal(await h1(page), text, `after clicking ${label} "${text}" the page h1 differs`);
+  }
+  assert.ok(await page.locator('#households').count(), `unit page ${page.url()} has no #households table`);
+  await follow(page, page.locator('#households a[href^="/households/"]').first());
+  assert.match(page.url(), /\/households\/\d+$/);
+  const members = await dataRows(page, '#members').count();
+  assert.ok(members >= 1, '#members has no rows');
+});
+
+step('login-wrong-password', async (show) => {
+  // A fresh, signed-out context (left open until the browser closes, so the
+  // page can be screenshotted).
+  const ctx = await newContext(DESKTOP);
+  const page = await ctx.newPage();
+  show(page);
+  await page.goto(url('/login'));
+  await page.locator('input[name="login"]').fill('admin');
+  await page.locator('input[name="password"]').fill('wrong-password');
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+    page.locator('button[type="submit"]').click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(res.status(), 401, `POST /login with a wrong password: HTTP ${res.status()}`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  const err = page.locator('.error');
+  await err.first().waitFor();
+  assert.match(await err.first().innerText(), /用户名或密码错误/);
+  assert.equal(await page.locator('input[name="password"]').inputValue(), '', 'password field is refilled');
+  // Still signed out.
+  const home = await ctx.request.get(url('/home'), { maxRedirects: 0 });
+  assert.notEqual(home.status(), 200, 'after a failed login /home is reachable');
+});
+
+step('english-switch', async (show) => {
+  // Its own session, so the language cookie doesn't affect other steps.
+  const ctx = await newContext(DESKTOP);
+  const page = await login(ctx, 'admin');
+  show(page);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN', 'the default language is not Chinese');
+  await page.goto(url('/lang/en'));
+  await page.goto(url('/home'));
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  const text = await page.locator('body').innerText();
+  assert.match(text, /Residents|Grids/, 'no English labels on /home after /lang/en');
+});
+
+// ------------------------------------------------------------------ main --
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  let failed = 0;
+  let passed = 0;
+  try {
+    await server.start();
+    console.log(`# jiceng demo serving on ${server.base} (${BIN})`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+
+    for (const { name, fn } of steps) {
+      let current = null;
+      const started = Date.now();
+      try {
+        await fn((p) => { current = p; });
+        passed++;
+        console.log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        const msg = (e?.message ?? String(e)).split('\n').filter(Boolean).slice(0, 8).join('\n    ');
+        console.log(`not ok - ${name}: ${msg}`);
+      }
+      if (current && !current.isClosed()) {
+        await current.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+          .catch((e) => console.log(`# could not save screenshot for ${name}: ${e.message.split('\n')[0]}`));
+      }
+    }
+  } catch (e) {
+    failed++;
+    console.log(`not ok - setup: ${e?.message ?? e}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+  console.log(`# ${passed}/${steps.length} steps passed; screenshots in ${SHOTS}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    await server.stop().catch(() => {});
+    process.exit(130);
+  });
+}
+
+await main();
