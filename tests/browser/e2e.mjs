@@ -189,6 +189,11 @@ async function columnIndex(page, table, headerRe) {
   return i;
 }
 
+// Strict equality with a message that names the thing and shows both values.
+function eq(actual, expected, what) {
+  assert.equal(actual, expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
 async function h1(page) {
   return (await page.locator('h1').first().innerText()).trim();
 }
@@ -205,8 +210,8 @@ step('grid-worker-masked', async (show) => {
   show(page);
   await page.goto(url('/org'));
   assert.match(new URL(page.url()).pathname, /^\/org\/\d+$/, '/org should redirect to the own unit page');
-  assert.equal(await h1(page), '和平社区第1网格', 'wangge\'s /org is not her grid');
-  assert.equal((await page.locator('#unit-code').innerText()).trim(), '150302001002001');
+  eq(await h1(page), '和平社区第1网格', `h1 of wangge's /org (${page.url()})`);
+  eq((await page.locator('#unit-code').innerText()).trim(), '150302001002001', `#unit-code of wangge's /org`);
   assert.ok(await page.locator('svg.map').first().isVisible(), 'grid page has no visible svg.map');
   const gridId = new URL(page.url()).pathname.split('/').pop();
   shared.wanggeGridId = gridId;
@@ -227,7 +232,7 @@ step('grid-worker-masked', async (show) => {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
   }));
-  assert.equal(innerWidth, PHONE.width);
+  eq(innerWidth, PHONE.width, 'window.innerWidth');
   assert.ok(scrollWidth <= PHONE.width + 1,
     `residents page scrolls horizontally on a ${PHONE.width} px phone: scrollWidth = ${scrollWidth}`);
 });
@@ -236,7 +241,7 @@ step('grid-worker-other-grid-denied', async (show) => {
   const a = await admin();
   const unit = await getJson(a.ctx, '/api/v1/units/by-code/150302001002002');
   assert.equal(unit.status, 200, `admin GET unit by code: ${JSON.stringify(unit.body)}`);
-  assert.equal(unit.body.code, '150302001002002');
+  eq(unit.body.code, '150302001002002', 'code of /api/v1/units/by-code/150302001002002');
   const list = await getJson(a.ctx, `/api/v1/units/${unit.body.id}/residents?limit=5`);
   assert.equal(list.status, 200, `admin GET residents of grid 2: ${JSON.stringify(list.body)}`);
   assert.ok(list.body.items?.length >= 1, `grid 150302001002002 has no residents (total ${list.body.total})`);
@@ -246,7 +251,7 @@ step('grid-worker-other-grid-denied', async (show) => {
   show(w.page);
   const res = await w.page.goto(url(`/residents/${residentId}`));
   assert.equal(res.status(), 404, `wangge opened resident ${residentId} of another grid: HTTP ${res.status()}`);
-  assert.equal(await h1(w.page), '未找到');
+  eq(await h1(w.page), '未找到', `h1 of wangge's /residents/${residentId}`);
   const body = await w.page.locator('body').innerText();
   assert.doesNotMatch(body, new RegExp(list.body.items[0].name), 'the 404 page shows the resident\'s name');
 
@@ -277,10 +282,10 @@ step('grid-worker-reveal-audited', async (show) => {
     throw new Error(`no .ok notice after clicking #reveal (at ${page.url()}, h1 "${await h1(page).catch(() => '')}")`);
   });
   const full = (await page.locator('#id-number').innerText()).trim();
-  assert.equal(full.length, 18, `#id-number after reveal is "${full}"`);
+  assert.equal(full.length, 18, `#id-number after reveal is "${full}" (${full.length} characters)`);
   assert.match(full, FULL_ID);
-  assert.equal(full.slice(0, 6), masked.slice(0, 6), 'revealed ID does not match the masked one');
-  assert.equal(full.slice(-4), masked.slice(-4), 'revealed ID does not match the masked one');
+  assert.ok(full.slice(0, 6) === masked.slice(0, 6) && full.slice(-4) === masked.slice(-4),
+    `revealed ID ${full} does not match the masked one ${masked}`);
 
   const a = await admin();
   show(a.page);
@@ -296,8 +301,8 @@ step('admin-drills-to-household', async (show) => {
   await page.setViewportSize(DESKTOP);
   await page.goto(url('/org'));
   assert.match(new URL(page.url()).pathname, /^\/org\/\d+$/);
-  assert.equal(await h1(page), '海勃湾区');
-  assert.equal((await page.locator('#unit-code').innerText()).trim(), '150302');
+  eq(await h1(page), '海勃湾区', `h1 of admin's /org (${page.url()})`);
+  eq((await page.locator('#unit-code').innerText()).trim(), '150302', `#unit-code of admin's /org`);
 
   const byName = (name) => page.locator('#children a').filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) }).first();
   const first = () => page.locator('#children a[href^="/org/"]').first();
@@ -317,7 +322,7 @@ step('admin-drills-to-household', async (show) => {
     } catch (e) {
       throw new Error(`could not open ${label} from ${page.url()}: ${e.message.split('\n')[0]}`);
     }
-    assert.equal(await h1(page), text, `after clicking ${label} "${text}" the page h1 differs`);
+    eq(await h1(page), text, `h1 after clicking ${label} "${text}" (${page.url()})`);
   }
   assert.ok(await page.locator('#households').count(), `unit page ${page.url()} has no #households table`);
   await follow(page, page.locator('#households a[href^="/households/"]').first());
@@ -341,11 +346,11 @@ step('login-wrong-password', async (show) => {
   ]);
   await page.waitForLoadState('load');
   assert.equal(res.status(), 401, `POST /login with a wrong password: HTTP ${res.status()}`);
-  assert.equal(new URL(page.url()).pathname, '/login');
+  eq(new URL(page.url()).pathname, '/login', 'path after a failed login');
   const err = page.locator('.error');
   await err.first().waitFor();
   assert.match(await err.first().innerText(), /用户名或密码错误/);
-  assert.equal(await page.locator('input[name="password"]').inputValue(), '', 'password field is refilled');
+  eq(await page.locator('input[name="password"]').inputValue(), '', 'password field after a failed login');
   // Still signed out.
   const home = await ctx.request.get(url('/home'), { maxRedirects: 0 });
   assert.notEqual(home.status(), 200, 'after a failed login /home is reachable');
@@ -356,10 +361,10 @@ step('english-switch', async (show) => {
   const ctx = await newContext(DESKTOP);
   const page = await login(ctx, 'admin');
   show(page);
-  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN', 'the default language is not Chinese');
+  eq(await page.locator('html').getAttribute('lang'), 'zh-CN', 'html[lang] of /home before /lang/en');
   await page.goto(url('/lang/en'));
   await page.goto(url('/home'));
-  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  eq(await page.locator('html').getAttribute('lang'), 'en', 'html[lang] of /home after /lang/en');
   const text = await page.locator('body').innerText();
   assert.match(text, /Residents|Grids/, 'no English labels on /home after /lang/en');
 });

@@ -101,23 +101,9 @@ pub async fn divisions(
 ) -> Result<ImportOutcome> {
     require(actor, Verb::Import)?;
     require(actor, Verb::EditOrg)?;
-    let (mut rows, mut report) = if opts.skip_bad {
-        divisions::parse_divisions_lenient(file_name, bytes)
-    } else {
-        match divisions::parse_divisions(file_name, bytes) {
-            Ok(rows) => {
-                let total = rows.len();
-                (
-                    rows,
-                    ImportReport {
-                        total_rows: total,
-                        errors: vec![],
-                    },
-                )
-            }
-            Err(report) => return Ok(outcome("divisions", report, opts)),
-        }
-    };
+    // Parsed leniently even when refusing bad files, so one report names every
+    // bad row (format errors and errors against what is stored) at once.
+    let (mut rows, mut report) = divisions::parse_divisions_lenient(file_name, bytes);
     // Parents first, whatever the file's order.
     rows.sort_by_key(|r| (r.level as u8, r.line));
     let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
@@ -242,23 +228,9 @@ pub async fn grids(
 ) -> Result<ImportOutcome> {
     require(actor, Verb::Import)?;
     require(actor, Verb::EditOrg)?;
-    let (features, mut report) = if opts.skip_bad {
-        grids::parse_grid_geojson_lenient(bytes)
-    } else {
-        match grids::parse_grid_geojson(bytes) {
-            Ok(f) => {
-                let total = f.len();
-                (
-                    f,
-                    ImportReport {
-                        total_rows: total,
-                        errors: vec![],
-                    },
-                )
-            }
-            Err(report) => return Ok(outcome("grids", report, opts)),
-        }
-    };
+    // Parsed leniently even when refusing bad files, so one report names every
+    // bad row (format errors and errors against what is stored) at once.
+    let (features, mut report) = grids::parse_grid_geojson_lenient(bytes);
     let mut codes: Vec<String> = features.iter().map(|f| f.code.clone()).collect();
     codes.extend(features.iter().map(|f| f.code[..12].to_string()));
     codes.sort();
@@ -481,23 +453,9 @@ pub async fn people(
 ) -> Result<ImportOutcome> {
     require(actor, Verb::Import)?;
     require(actor, Verb::EditPeople)?;
-    let (rows, mut report) = if opts.skip_bad {
-        people_fmt::parse_people_lenient(file_name, bytes)
-    } else {
-        match people_fmt::parse_people(file_name, bytes) {
-            Ok(rows) => {
-                let total = rows.len();
-                (
-                    rows,
-                    ImportReport {
-                        total_rows: total,
-                        errors: vec![],
-                    },
-                )
-            }
-            Err(report) => return Ok(outcome("people", report, opts)),
-        }
-    };
+    // Parsed leniently even when refusing bad files, so one report names every
+    // bad row (format errors and errors against what is stored) at once.
+    let (rows, mut report) = people_fmt::parse_people_lenient(file_name, bytes);
     let labels = ctx.people.labels().await?;
     let mut grid_codes: Vec<String> = rows.iter().map(|r| r.grid_code.clone()).collect();
     grid_codes.sort();

@@ -45,7 +45,7 @@ impl AuditStore for SqlStore {
                     texts.push(v.to_string());
                 } else {
                     cond.push_str(&format!(" AND {col} LIKE ${n}"));
-                    texts.push(format!("{}%", v.replace(['%', '_'], "")));
+                    texts.push(format!("{}%", v.replace('%', "")));
                 }
                 n += 1;
             }

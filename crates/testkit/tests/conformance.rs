@@ -20,7 +20,10 @@ async fn division_tree_has_real_codes_and_paths() {
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
     let d = org::get(&env.ctx, &sys, f.district).await.unwrap();
-    assert_eq!((d.code.as_str(), d.name.as_str(), d.kind), ("150302", "海勃湾区", UnitKind::District));
+    assert_eq!(
+        (d.code.as_str(), d.name.as_str(), d.kind),
+        ("150302", "海勃湾区", UnitKind::District)
+    );
     let stats = org::stats(&env.ctx, &sys, f.district).await.unwrap();
     assert_eq!(stats.subdistricts, 8);
     assert_eq!(stats.communities, 43);
@@ -35,7 +38,13 @@ async fn division_tree_has_real_codes_and_paths() {
     assert_eq!(g.code.len(), 15);
     assert!(g.boundary.is_some());
     let v = org::view(&env.ctx, &sys, f.grid, false).await.unwrap();
-    assert_eq!(v.ancestors.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(), ["150302", "150302001", "150302001002"]);
+    assert_eq!(
+        v.ancestors
+            .iter()
+            .map(|a| a.code.as_str())
+            .collect::<Vec<_>>(),
+        ["150302", "150302001", "150302001002"]
+    );
 }
 
 #[tokio::test]
@@ -44,8 +53,13 @@ async fn move_carries_the_subtree_and_its_people() {
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
     let g = org::get(&env.ctx, &sys, f.grid).await.unwrap();
-    let moved = org::move_to(&env.ctx, &sys, f.grid, f.other_community, g.version).await.unwrap();
-    assert_eq!(moved.path, "/150302/150302001/150302001003/150302001002001/");
+    let moved = org::move_to(&env.ctx, &sys, f.grid, f.other_community, g.version)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.path,
+        "/150302/150302001/150302001003/150302001002001/"
+    );
     assert_eq!(moved.code, g.code, "a moved unit keeps its code");
     // Households and residents moved with it: the old community no longer reaches them.
     let old = org::stats(&env.ctx, &sys, f.community).await.unwrap();
@@ -57,7 +71,9 @@ async fn move_carries_the_subtree_and_its_people() {
     let hist = org::history(&env.ctx, &sys, f.grid).await.unwrap();
     assert_eq!(hist[0].change, "move");
     // A stale version is refused.
-    let e = org::move_to(&env.ctx, &sys, f.grid, f.community, g.version).await.unwrap_err();
+    let e = org::move_to(&env.ctx, &sys, f.grid, f.community, g.version)
+        .await
+        .unwrap_err();
     assert!(matches!(e, DomainError::Conflict(_)), "{e:?}");
 }
 
@@ -68,23 +84,68 @@ async fn retire_keeps_history_and_the_code_is_never_reused() {
     let sys = Actor::system();
     // A grid with people cannot be retired.
     let g = org::get(&env.ctx, &sys, f.grid).await.unwrap();
-    assert!(matches!(org::retire(&env.ctx, &sys, f.grid, g.version).await, Err(DomainError::Rule(_))));
+    assert!(matches!(
+        org::retire(&env.ctx, &sys, f.grid, g.version).await,
+        Err(DomainError::Rule(_))
+    ));
     // An empty new grid can.
-    let empty = org::create(&env.ctx, &sys, org::CreateUnit { parent_id: f.community, name: "临时网格".into(), ..Default::default() }).await.unwrap();
-    let retired = org::retire(&env.ctx, &sys, empty.id, empty.version).await.unwrap();
+    let empty = org::create(
+        &env.ctx,
+        &sys,
+        org::CreateUnit {
+            parent_id: f.community,
+            name: "临时网格".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let retired = org::retire(&env.ctx, &sys, empty.id, empty.version)
+        .await
+        .unwrap();
     assert_eq!(retired.status.as_str(), "retired");
     assert!(retired.retired_ms.is_some());
     // The next grid gets a new number, not the retired one.
-    let next = org::create(&env.ctx, &sys, org::CreateUnit { parent_id: f.community, name: "新网格".into(), ..Default::default() }).await.unwrap();
+    let next = org::create(
+        &env.ctx,
+        &sys,
+        org::CreateUnit {
+            parent_id: f.community,
+            name: "新网格".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_ne!(next.code, empty.code);
     assert!(next.code > empty.code);
     // Asking for the retired code explicitly is refused.
-    let e = org::create(&env.ctx, &sys, org::CreateUnit { parent_id: f.community, code: Some(empty.code.clone()), name: "x".into(), ..Default::default() }).await.unwrap_err();
+    let e = org::create(
+        &env.ctx,
+        &sys,
+        org::CreateUnit {
+            parent_id: f.community,
+            code: Some(empty.code.clone()),
+            name: "x".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.code(), "validation_failed");
-    let kids = org::view(&env.ctx, &sys, f.community, true).await.unwrap().children;
-    assert!(kids.iter().any(|k| k.code == empty.code && k.status.as_str() == "retired"));
+    let kids = org::view(&env.ctx, &sys, f.community, true)
+        .await
+        .unwrap()
+        .children;
+    assert!(
+        kids.iter()
+            .any(|k| k.code == empty.code && k.status.as_str() == "retired")
+    );
     let hist = org::history(&env.ctx, &sys, empty.id).await.unwrap();
-    assert_eq!(hist.iter().map(|h| h.change.as_str()).collect::<Vec<_>>(), ["retire", "create"]);
+    assert_eq!(
+        hist.iter().map(|h| h.change.as_str()).collect::<Vec<_>>(),
+        ["retire", "create"]
+    );
 }
 
 #[tokio::test]
@@ -93,8 +154,26 @@ async fn concurrent_edits_one_wins_one_conflicts() {
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
     let g = org::get(&env.ctx, &sys, f.grid).await.unwrap();
-    let a = org::update(&env.ctx, &sys, f.grid, g.version, UnitPatch { name: Some("甲".into()), ..Default::default() });
-    let b = org::update(&env.ctx, &sys, f.grid, g.version, UnitPatch { name: Some("乙".into()), ..Default::default() });
+    let a = org::update(
+        &env.ctx,
+        &sys,
+        f.grid,
+        g.version,
+        UnitPatch {
+            name: Some("甲".into()),
+            ..Default::default()
+        },
+    );
+    let b = org::update(
+        &env.ctx,
+        &sys,
+        f.grid,
+        g.version,
+        UnitPatch {
+            name: Some("乙".into()),
+            ..Default::default()
+        },
+    );
     let (a, b) = tokio::join!(a, b);
     assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
     let loser = if a.is_err() { a } else { b };
@@ -107,26 +186,60 @@ async fn personal_data_is_encrypted_at_rest_and_found_by_blind_index() {
     let f = fixture(&env.ctx).await;
     let rec = env.ctx.people.resident(f.resident).await.unwrap().unwrap();
     assert!(!rec.id_enc.contains(&f.resident_id_number[..10]));
-    assert_eq!(rec.id_mask, jiceng_core::mask::id_number(&f.resident_id_number));
-    assert_eq!(env.ctx.cipher.decrypt(&rec.id_enc).unwrap(), f.resident_id_number);
+    assert_eq!(
+        rec.id_mask,
+        jiceng_core::mask::id_number(&f.resident_id_number)
+    );
+    assert_eq!(
+        env.ctx.cipher.decrypt(&rec.id_enc).unwrap(),
+        f.resident_id_number
+    );
     // The raw table holds no plain ID or phone anywhere.
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as("SELECT id_enc, phone_enc FROM residents")
-        .fetch_all(env.store.write_pool())
-        .await
-        .unwrap();
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id_enc, phone_enc FROM residents")
+            .fetch_all(env.store.write_pool())
+            .await
+            .unwrap();
     for (i, p) in rows {
         assert!(!i.contains("150302") && !p.unwrap_or_default().contains("139"));
     }
     let sys = Actor::system();
-    for q in [f.resident_id_number.as_str(), f.resident_phone.as_str(), "桂英"] {
-        let page = people::search(&env.ctx, &sys, &ResidentFilter { q: Some(q.into()), label: None }, PageRequest::default()).await.unwrap();
+    for q in [
+        f.resident_id_number.as_str(),
+        f.resident_phone.as_str(),
+        "桂英",
+    ] {
+        let page = people::search(
+            &env.ctx,
+            &sys,
+            &ResidentFilter {
+                q: Some(q.into()),
+                label: None,
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(page.total, 1, "query {q}");
         assert_eq!(page.items[0].id, f.resident);
     }
     let q = people::query_of(&env.ctx, Some(&f.resident_id_number.to_lowercase()));
     assert!(matches!(q, ResidentQuery::IdIndex(_)));
-    let page = people::search(&env.ctx, &sys, &ResidentFilter { q: None, label: Some("elderly_alone".into()) }, PageRequest::default()).await.unwrap();
-    assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), [f.resident]);
+    let page = people::search(
+        &env.ctx,
+        &sys,
+        &ResidentFilter {
+            q: None,
+            label: Some("elderly_alone".into()),
+        },
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [f.resident]
+    );
 }
 
 #[tokio::test]
@@ -136,14 +249,31 @@ async fn paging_is_stable_and_bounded() {
     let sys = Actor::system();
     let mut seen = vec![];
     for offset in 0..4 {
-        let p = people::search(&env.ctx, &sys, &ResidentFilter::default(), PageRequest { offset, limit: 1 }).await.unwrap();
+        let p = people::search(
+            &env.ctx,
+            &sys,
+            &ResidentFilter::default(),
+            PageRequest { offset, limit: 1 },
+        )
+        .await
+        .unwrap();
         assert_eq!(p.total, 4);
         seen.push(p.items[0].id);
     }
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 4);
-    let p = people::search(&env.ctx, &sys, &ResidentFilter::default(), PageRequest { offset: -5, limit: 100_000 }).await.unwrap();
+    let p = people::search(
+        &env.ctx,
+        &sys,
+        &ResidentFilter::default(),
+        PageRequest {
+            offset: -5,
+            limit: 100_000,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!((p.offset, p.limit), (0, PageRequest::MAX_LIMIT));
     let _ = f;
 }
@@ -153,11 +283,27 @@ async fn the_audit_trail_refuses_update_and_delete() {
     let env = env().await;
     let _f = fixture(&env.ctx).await;
     let pool = env.store.write_pool();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(pool).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert!(n > 0);
-    assert!(sqlx::query("UPDATE audit_events SET action = 'x'").execute(pool).await.is_err());
-    assert!(sqlx::query("DELETE FROM audit_events").execute(pool).await.is_err());
-    let (m,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(pool).await.unwrap();
+    assert!(
+        sqlx::query("UPDATE audit_events SET action = 'x'")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_events")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    let (m,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(n, m);
 }
 
@@ -167,8 +313,31 @@ async fn every_change_is_audited_with_before_and_after() {
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
     let g = org::get(&env.ctx, &sys, f.grid).await.unwrap();
-    org::update(&env.ctx, &sys, f.grid, g.version, UnitPatch { name: Some("新名字".into()), ..Default::default() }).await.unwrap();
-    let page = env.ctx.audit.list("/", &jiceng_core::audit::AuditFilter { action: Some("org.rename".into()), ..Default::default() }, PageRequest::default()).await.unwrap();
+    org::update(
+        &env.ctx,
+        &sys,
+        f.grid,
+        g.version,
+        UnitPatch {
+            name: Some("新名字".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = env
+        .ctx
+        .audit
+        .list(
+            "/",
+            &jiceng_core::audit::AuditFilter {
+                action: Some("org.rename".into()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(page.total, 1);
     let e = &page.items[0].event;
     assert_eq!(e.entity_id, g.code);
@@ -176,11 +345,35 @@ async fn every_change_is_audited_with_before_and_after() {
     assert_eq!(e.after.as_ref().unwrap()["name"], "新名字");
     // Resident changes keep masked values only.
     let r = env.ctx.people.resident(f.resident).await.unwrap().unwrap();
-    people::update(&env.ctx, &sys, f.resident, r.version, people::ResidentInput {
-        name: "张桂英".into(), id_number: f.resident_id_number.clone(), phone: Some("13999998888".into()),
-        ethnicity: Some("蒙古族".into()), relation: None, labels: vec![],
-    }).await.unwrap();
-    let page = env.ctx.audit.list("/", &jiceng_core::audit::AuditFilter { action: Some("people.update".into()), ..Default::default() }, PageRequest::default()).await.unwrap();
+    people::update(
+        &env.ctx,
+        &sys,
+        f.resident,
+        r.version,
+        people::ResidentInput {
+            name: "张桂英".into(),
+            id_number: f.resident_id_number.clone(),
+            phone: Some("13999998888".into()),
+            ethnicity: Some("蒙古族".into()),
+            relation: None,
+            labels: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let page = env
+        .ctx
+        .audit
+        .list(
+            "/",
+            &jiceng_core::audit::AuditFilter {
+                action: Some("people.update".into()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
     let text = serde_json::to_string(&page.items[0].event).unwrap();
     assert!(!text.contains("13999998888") && !text.contains(&f.resident_id_number));
     assert!(text.contains("139****8888") && text.contains("蒙古族"));
@@ -200,10 +393,28 @@ async fn a_failed_bulk_import_leaves_nothing_behind() {
         room: "909".into(),
         address: "x".into(),
         dwelling: "own".into(),
-        resident: people::prepare(&env.ctx, (0, ""), &people::ResidentInput { name: "甲".into(), id_number: id.into(), ..Default::default() }, &labels).unwrap(),
+        resident: people::prepare(
+            &env.ctx,
+            (0, ""),
+            &people::ResidentInput {
+                name: "甲".into(),
+                id_number: id.into(),
+                ..Default::default()
+            },
+            &labels,
+        )
+        .unwrap(),
     };
     let rows = vec![mk(&id_number((1999, 9, 9), 1)), mk(&f.resident_id_number)];
-    let e = env.ctx.people.import_people(vec![], rows, env.ctx.event(&sys, "import.people", "resident", "t", "/")).await;
+    let e = env
+        .ctx
+        .people
+        .import_people(
+            vec![],
+            rows,
+            env.ctx.event(&sys, "import.people", "resident", "t", "/"),
+        )
+        .await;
     assert!(e.is_err());
     let after = org::stats(&env.ctx, &sys, f.district).await.unwrap();
     assert_eq!(before, after);

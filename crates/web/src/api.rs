@@ -29,6 +29,33 @@ impl<T> InLang<T> for Result<T> {
     }
 }
 
+/// Rejections of the framework itself (unreadable JSON, a bad query string, a wrong
+/// content type) come back in the API's error shape too.
+async fn json_rejections(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&bytes).to_string();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    (status, Json(json!({"code": code, "message": detail}))).into_response()
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
@@ -57,6 +84,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit_list))
         .route("/import/{kind}", post(import_file))
         .route("/users", get(users).post(create_user))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::map_response(json_rejections))
 }
 
 async fn me(c: ApiCaller) -> Json<Value> {
@@ -389,8 +418,18 @@ async fn labels(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value
 
 #[derive(Deserialize)]
 struct AuditQuery {
-    #[serde(flatten)]
-    filter: AuditFilter,
+    #[serde(default)]
+    actor_login: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    entity_type: Option<String>,
+    #[serde(default)]
+    entity_id: Option<String>,
+    #[serde(default)]
+    from_ms: Option<i64>,
+    #[serde(default)]
+    to_ms: Option<i64>,
     #[serde(default)]
     offset: Option<i64>,
     #[serde(default)]
@@ -402,10 +441,18 @@ async fn audit_list(
     c: ApiCaller,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<Value>> {
+    let filter = AuditFilter {
+        actor_login: q.actor_login,
+        action: q.action,
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        from_ms: q.from_ms,
+        to_ms: q.to_ms,
+    };
     let page = audit::browse(
         &s.ctx,
         &c.actor,
-        &q.filter,
+        &filter,
         PageRequest {
             offset: q.offset.unwrap_or(0),
             limit: q.limit.unwrap_or(50),
@@ -420,8 +467,14 @@ async fn audit_list(
 struct ImportQuery {
     #[serde(default)]
     file_name: Option<String>,
-    #[serde(flatten)]
-    opts: ImportOptions,
+    #[serde(default)]
+    skip_bad: Option<String>,
+    #[serde(default)]
+    dry_run: Option<String>,
+}
+
+fn flag(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("true" | "1" | "on" | "yes"))
 }
 
 /// The file is the raw request body; its name (for the format) comes from
@@ -446,7 +499,11 @@ async fn import_file(
             "grids" => "grids.geojson".into(),
             _ => "upload.csv".into(),
         });
-    let outcome = run_import(&s, &c.actor, &kind, &file_name, &body, q.opts)
+    let opts = ImportOptions {
+        skip_bad: flag(&q.skip_bad),
+        dry_run: flag(&q.dry_run),
+    };
+    let outcome = run_import(&s, &c.actor, &kind, &file_name, &body, opts)
         .await
         .l(c.lang)?;
     let status = if outcome.report.errors.is_empty() || outcome.applied {
