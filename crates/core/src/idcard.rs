@@ -97,7 +97,7 @@ pub fn parse(id: &str) -> Result<IdInfo, IdError> {
         return Err(IdError::BirthDate);
     }
     let expected = check_char(body).ok_or(IdError::Characters)?;
-    if last.chars().next() != Some(expected) {
+    if !last.starts_with(expected) {
         return Err(IdError::CheckDigit);
     }
     let seq: u32 = body[14..17].parse().map_err(|_| IdError::Characters)?;

@@ -588,7 +588,8 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                         } else {
                                             format!("{surname}{}", rng.pick(GIVEN))
                                         };
-                                        let id = idcard::make(*rng.pick(REGIONS), b, seq % 1000);
+                                        let region: &str = rng.pick::<&str>(REGIONS);
+                                        let id = idcard::make(region, b, seq % 1000);
                                         let mut id = unique_id(&id, seq);
                                         while !issued.insert(id.clone()) {
                                             seq += 1;
@@ -868,7 +869,8 @@ mod tests {
         let mut rng = Rng::new(3);
         for seq in 1..3000u32 {
             let b = birth(&mut rng, 1, 95);
-            let id = unique_id(&idcard::make(*rng.pick(REGIONS), b, seq % 1000), seq);
+            let region: &str = rng.pick::<&str>(REGIONS);
+            let id = unique_id(&idcard::make(region, b, seq % 1000), seq);
             assert!(idcard::parse(&id).is_ok(), "{id}");
         }
     }

@@ -325,12 +325,9 @@ async fn pages_follow_the_same_rules() {
     let mut sessions = std::collections::HashMap::new();
     let mut failures = vec![];
     for (role, uri, expect) in cases {
-        if !sessions.contains_key(&role) {
-            let s = app
-                .login(login_of(role), jiceng_testkit::PASSWORD)
-                .await
-                .expect("login");
-            sessions.insert(role, s);
+        if let std::collections::hash_map::Entry::Vacant(e) = sessions.entry(role) {
+            let s = app.login(login_of(role), jiceng_testkit::PASSWORD).await.expect("login");
+            e.insert(s);
         }
         let (session, _) = &sessions[&role];
         let r = app.get_page(&uri, session).await;
