@@ -326,7 +326,10 @@ async fn pages_follow_the_same_rules() {
     let mut failures = vec![];
     for (role, uri, expect) in cases {
         if let std::collections::hash_map::Entry::Vacant(e) = sessions.entry(role) {
-            let s = app.login(login_of(role), jiceng_testkit::PASSWORD).await.expect("login");
+            let s = app
+                .login(login_of(role), jiceng_testkit::PASSWORD)
+                .await
+                .expect("login");
             e.insert(s);
         }
         let (session, _) = &sessions[&role];
