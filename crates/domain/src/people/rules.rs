@@ -3,14 +3,27 @@ use jiceng_core::error::Checker;
 
 pub const ETHNIC_DEFAULT: &str = "汉族";
 
-/// Mainland mobile (11 digits starting with 1) or a landline of digits and dashes.
+/// Mainland mobile (11 digits starting with 1), a landline with its area code
+/// (starting with 0, 10–12 digits, one optional dash after the area code), or a local
+/// 7–8 digit number.
 pub fn phone_ok(p: &str) -> bool {
     let p = p.trim();
-    let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
-    if p.len() == 11 && p.starts_with('1') && digits == 11 {
-        return true;
+    if p.is_empty() || p.len() > 16 || !p.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        return false;
     }
-    p.chars().all(|c| c.is_ascii_digit() || c == '-') && (7..=13).contains(&digits) && p.len() <= 16
+    let dashes = p.matches('-').count();
+    let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+    match digits.chars().next() {
+        Some('1') => dashes == 0 && digits.len() == 11,
+        Some('0') => {
+            dashes <= 1
+                && !p.starts_with('-')
+                && !p.ends_with('-')
+                && (10..=12).contains(&digits.len())
+        }
+        Some(_) => dashes == 0 && (7..=8).contains(&digits.len()),
+        None => false,
+    }
 }
 
 pub fn check_person_name(c: &mut Checker, name: &str) {
@@ -65,6 +78,10 @@ mod tests {
         assert!(!phone_ok("1391234567"));
         assert!(!phone_ok("abc"));
         assert!(!phone_ok("23912345678x"));
+        assert!(phone_ok("04733456789"));
+        assert!(phone_ok("3456789"));
+        assert!(!phone_ok("0473--3456789"));
+        assert!(!phone_ok("139-1234-5678"));
     }
 
     #[test]
