@@ -284,7 +284,7 @@ impl OrgStore for SqlStore {
     async fn stats(&self, path: &str) -> Result<SubtreeStats> {
         let (lo, hi) = subtree_range(path);
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT kind, COUNT(*) FROM org_units WHERE path >= $1 AND path < $2 AND status = 'active' GROUP BY kind",
+            "SELECT kind, COUNT(*) FROM org_units WHERE path > $1 AND path < $2 AND status = 'active' GROUP BY kind",
         )
         .bind(&lo)
         .bind(&hi)
@@ -323,18 +323,15 @@ impl OrgStore for SqlStore {
         Ok(s)
     }
 
-    async fn grid_loads(&self, path: &str) -> Result<Vec<(String, i64)>> {
+    async fn resident_counts(&self, path: &str, level: UnitKind) -> Result<Vec<(String, i64)>> {
         let (lo, hi) = subtree_range(path);
-        // Codes have a fixed length per level, so every grid path has the same length.
-        let len: i64 = [
-            UnitKind::District,
-            UnitKind::Subdistrict,
-            UnitKind::Community,
-            UnitKind::Grid,
-        ]
-        .iter()
-        .map(|k| k.code_len() as i64 + 1)
-        .sum::<i64>()
+        // Codes have a fixed length per level, so every path of one level has the same
+        // length: group residents by the prefix of that length.
+        let len: i64 = UnitKind::ALL
+            .iter()
+            .take_while(|k| **k <= level)
+            .map(|k| k.code_len() as i64 + 1)
+            .sum::<i64>()
             + 1;
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT substr(path, 1, CAST($1 AS INTEGER)) AS g, COUNT(*) FROM residents WHERE path >= $2 AND path < $3 AND status = 'active' GROUP BY 1",

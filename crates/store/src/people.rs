@@ -106,6 +106,71 @@ async fn insert_resident_row(
     row.try_get("id").map_err(db_err)
 }
 
+/// Inserts many residents with multi-row statements (imports, demo) and then sets the
+/// member counts of the households touched. Far fewer round trips than row by row.
+async fn insert_residents_batch(
+    conn: &mut AnyConnection,
+    rows: &[(i64, String, &NewResident)],
+    at_ms: i64,
+) -> Result<()> {
+    const COLS: usize = 15;
+    const PER_STATEMENT: usize = 100;
+    for chunk in rows.chunks(PER_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, status, created_ms, updated_ms, version) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * COLS;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 1..=14 {
+                sql.push_str(&format!("${},", b + c));
+            }
+            sql.push_str(&format!("'active', ${t}, ${t}, 1)", t = b + COLS));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (hid, path, r) in chunk {
+            q = q
+                .bind(*hid)
+                .bind(path.as_str())
+                .bind(r.name.as_str())
+                .bind(r.id_enc.as_str())
+                .bind(r.id_index.as_str())
+                .bind(r.id_mask.as_str())
+                .bind(r.phone_enc.as_deref())
+                .bind(r.phone_index.as_deref())
+                .bind(r.phone_mask.as_deref())
+                .bind(r.birth_date.as_str())
+                .bind(r.sex.as_str())
+                .bind(r.ethnicity.as_str())
+                .bind(r.relation.as_str())
+                .bind(labels_text(&r.labels))
+                .bind(at_ms);
+        }
+        q.execute(&mut *conn).await.map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => dup_id(),
+            e => e,
+        })?;
+    }
+    let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(500) {
+        let sql = format!(
+            "UPDATE households SET members = (SELECT COUNT(*) FROM residents r WHERE r.household_id = households.id) WHERE id IN ({})",
+            crate::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
 async fn fetch_resident(conn: &mut AnyConnection, id: i64) -> Result<ResidentRecord> {
     let row = sqlx::query(safe!("SELECT {RESIDENT_COLS} FROM residents WHERE id = $1"))
         .bind(id)
@@ -326,8 +391,11 @@ impl PeopleStore for SqlStore {
     ) -> Result<(u64, u64)> {
         let mut tx = self.w.begin().await.map_err(db_err)?;
         let mut unit_ids = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        // Units created by this import have no households yet: no need to look.
+        let fresh: std::collections::HashSet<String> = unit_ids.keys().cloned().collect();
         let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
         let mut created_households = 0u64;
+        let mut batch: Vec<(i64, String, &NewResident)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let key = (row.unit_code.clone(), row.room.clone());
             let (hid, path) = match households.get(&key) {
@@ -346,14 +414,16 @@ impl PeopleStore for SqlStore {
                             (id, path)
                         }
                     };
-                    let existing: Option<(i64,)> = sqlx::query_as(
-                        "SELECT id FROM households WHERE unit_id = $1 AND room = $2",
-                    )
-                    .bind(uid)
-                    .bind(&row.room)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                    let existing: Option<(i64,)> = if fresh.contains(&row.unit_code) {
+                        None
+                    } else {
+                        sqlx::query_as("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
+                            .bind(uid)
+                            .bind(&row.room)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?
+                    };
                     let hid = match existing {
                         Some((id,)) => id,
                         None => {
@@ -377,8 +447,9 @@ impl PeopleStore for SqlStore {
                     (hid, upath)
                 }
             };
-            insert_resident_row(&mut tx, &row.resident, hid, &path, audit.at_ms).await?;
+            batch.push((hid, path, &row.resident));
         }
+        insert_residents_batch(&mut tx, &batch, audit.at_ms).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((created_households, rows.len() as u64))

@@ -575,3 +575,52 @@ async fn every_page_renders_for_every_role() {
         .text();
     assert!(r.contains("Residents") && r.contains("lang=\"en\""));
 }
+
+#[tokio::test]
+async fn labels_are_configurable_by_the_district() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let body =
+        json!({"code": "pregnant", "name_zh": "孕产妇", "name_en": "Pregnant or new mother"});
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/labels",
+            f.token(CommunityStaff),
+            Some(body.clone())
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/labels",
+            f.token(DistrictAdmin),
+            Some(body.clone())
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        app.api("POST", "/api/v1/labels", f.token(DistrictAdmin), Some(body))
+            .await
+            .status,
+        422
+    );
+    let bad = json!({"code": "Bad Code", "name_zh": "", "name_en": "x"});
+    let r = app
+        .api("POST", "/api/v1/labels", f.token(DistrictAdmin), Some(bad))
+        .await;
+    assert_eq!(r.json()["fields"].as_array().unwrap().len(), 2);
+    // The new label can be given to a resident.
+    let r = app
+        .api("POST", &format!("/api/v1/households/{}/residents", f.household), f.token(GridWorker),
+            Some(json!({"name": "新人", "id_number": id_number((1995, 5, 5), 71), "labels": ["孕产妇"]})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["labels"], json!(["pregnant"]));
+}

@@ -37,6 +37,14 @@ async fn division_tree_has_real_codes_and_paths() {
     assert_eq!(g.code, "150302001002001");
     assert_eq!(g.code.len(), 15);
     assert!(g.boundary.is_some());
+    let cv = org::view(&env.ctx, &sys, f.community, false).await.unwrap();
+    assert_eq!(cv.child_residents, [2, 1], "residents per grid");
+    assert_eq!(cv.stats.grids, 2);
+    assert_eq!(
+        org::stats(&env.ctx, &sys, f.grid).await.unwrap().grids,
+        0,
+        "a grid does not count itself"
+    );
     let v = org::view(&env.ctx, &sys, f.grid, false).await.unwrap();
     assert_eq!(
         v.ancestors

@@ -80,7 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/residents", get(search_residents))
         .route("/residents/{id}", get(resident).patch(update_resident))
         .route("/residents/{id}/reveal", post(reveal))
-        .route("/labels", get(labels))
+        .route("/labels", get(labels).post(add_label))
         .route("/audit", get(audit_list))
         .route("/import/{kind}", post(import_file))
         .route("/users", get(users).post(create_user))
@@ -414,6 +414,15 @@ async fn reveal(
 async fn labels(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
     let l = people::labels(&s.ctx).await.l(c.lang)?;
     Ok(Json(json!({ "items": l })))
+}
+
+async fn add_label(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Json(l): Json<jiceng_domain::people::Label>,
+) -> ApiResult<StatusCode> {
+    people::add_label(&s.ctx, &c.actor, l).await.l(c.lang)?;
+    Ok(StatusCode::CREATED)
 }
 
 #[derive(Deserialize)]

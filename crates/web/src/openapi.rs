@@ -280,6 +280,7 @@ fn schemas() -> Value {
             "labels": {"type": "array", "items": {"type": "string"}}
         }), &["name", "id_number"]),
         "UpdateResident": {"allOf": [{"$ref": "#/components/schemas/ResidentInput"}, s(json!({"version": {"type": "integer"}}), &["version"])]},
+        "Label": s(json!({"code": {"type": "string", "pattern": "^[a-z0-9_]+$"}, "name_zh": {"type": "string"}, "name_en": {"type": "string"}}), &["code", "name_zh", "name_en"]),
         "Reveal": s(json!({"reason": {"type": "string"}}), &[]),
         "CreateUser": s(json!({
             "login": {"type": "string"}, "display_name": {"type": "string"}, "password": {"type": "string"},

@@ -155,6 +155,21 @@ pub fn error_page(state: &AppState, lang: Lang, e: &DomainError) -> Response {
     res
 }
 
+/// The error page with the signed-in person's header and menu.
+fn caller_error(state: &AppState, c: &PageCaller, e: &DomainError) -> Response {
+    if let DomainError::Internal(detail) = e {
+        tracing::error!(%detail, "internal error");
+    }
+    let status = crate::error::status_of(e);
+    let mut res = render(
+        state,
+        "error.html",
+        context! { status => status.as_u16(), code => e.code(), message => e.message(c.lang), ..base(c) },
+    );
+    *res.status_mut() = status;
+    res
+}
+
 /// Form feedback: the error message, the fields it names, and what was typed.
 fn feedback(lang: Lang, e: &DomainError) -> Value {
     let fields: Vec<Value> = e
@@ -310,7 +325,7 @@ async fn logout(
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
-        return error_page(&state, c.lang, &e);
+        return caller_error(&state, &c, &e);
     }
     if let Some(token) = cookie(&headers, crate::auth::SESSION_COOKIE) {
         let _ = auth::logout(&state.ctx, &token).await;
@@ -344,13 +359,13 @@ async fn home(State(state): State<AppState>, c: PageCaller) -> Response {
         ))
     }
     .await;
-    result.unwrap_or_else(|e| error_page(&state, c.lang, &e))
+    result.unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 async fn org_root(State(state): State<AppState>, c: PageCaller) -> Response {
     match org::home(&state.ctx, &c.actor).await {
         Ok(u) => Redirect::to(&format!("/org/{}", u.id)).into_response(),
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }
 
@@ -391,7 +406,8 @@ async fn unit_view(
     let children: Vec<Value> = view
         .children
         .iter()
-        .map(|u| context! { id => u.id, code => u.code.clone(), name => u.name.clone(), status => u.status.as_str(),
+        .zip(view.child_residents.iter().chain(std::iter::repeat(&0)))
+        .map(|(u, n)| context! { id => u.id, code => u.code.clone(), name => u.name.clone(), status => u.status.as_str(), residents => *n,
             grid_type => u.grid_type.map(|g| if lang == Lang::Zh { g.label_zh() } else { g.label_en() }) })
         .collect();
     let posts: Vec<Value> = view
@@ -438,7 +454,7 @@ async fn unit_view(
 async fn unit_page(State(state): State<AppState>, c: PageCaller, Path(id): Path<i64>) -> Response {
     unit_view(&state, &c, id, None)
         .await
-        .unwrap_or_else(|e| error_page(&state, c.lang, &e))
+        .unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 /// Runs a form action; on success redirects, on a domain error re-renders the unit
@@ -458,10 +474,10 @@ async fn after_unit_action(
                     *res.status_mut() = crate::error::status_of(&e);
                     res
                 }
-                Err(e) => error_page(state, c.lang, &e),
+                Err(e) => caller_error(state, c, &e),
             }
         }
-        Err(e) => error_page(state, c.lang, &e),
+        Err(e) => caller_error(state, c, &e),
     }
 }
 
@@ -677,7 +693,7 @@ async fn unit_history(
         ))
     }
     .await;
-    r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
+    r.unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 #[derive(Deserialize, Default)]
@@ -727,7 +743,7 @@ async fn residents_page(
             next => next, prev => prev, q => echo_query(q.q.as_deref()), label => q.label, labels => labels, ..base(&c) }))
     }
     .await;
-    r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
+    r.unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 /// The search box shows back what was typed — masked when it is an ID number or a
@@ -774,7 +790,7 @@ async fn resident_page(
 ) -> Response {
     resident_view(&state, &c, id, None, None)
         .await
-        .unwrap_or_else(|e| error_page(&state, c.lang, &e))
+        .unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 #[derive(Deserialize)]
@@ -801,7 +817,7 @@ async fn resident_reveal(
         Ok(res)
     }
     .await;
-    r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
+    r.unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 /// Checkbox lists arrive as repeated keys; axum's Form takes the pairs.
@@ -872,10 +888,10 @@ async fn resident_edit(
                     *res.status_mut() = crate::error::status_of(&e);
                     res
                 }
-                Err(e) => error_page(&state, c.lang, &e),
+                Err(e) => caller_error(&state, &c, &e),
             }
         }
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }
 
@@ -909,7 +925,7 @@ async fn household_page(
 ) -> Response {
     household_view(&state, &c, id, None, None)
         .await
-        .unwrap_or_else(|e| error_page(&state, c.lang, &e))
+        .unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 async fn household_add_resident(
@@ -934,16 +950,16 @@ async fn household_add_resident(
                     *res.status_mut() = crate::error::status_of(&e);
                     res
                 }
-                Err(e) => error_page(&state, c.lang, &e),
+                Err(e) => caller_error(&state, &c, &e),
             }
         }
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }
 
 async fn import_page(State(state): State<AppState>, c: PageCaller) -> Response {
     if !c.actor.can(Verb::Import) {
-        return error_page(&state, c.lang, &DomainError::Forbidden);
+        return caller_error(&state, &c, &DomainError::Forbidden);
     }
     render(&state, "import.html", context! { ..base(&c) })
 }
@@ -1007,7 +1023,7 @@ async fn import_submit(
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }
 
@@ -1071,7 +1087,7 @@ async fn audit_page(
                 entity_id => q.entity_id, from => q.from, to => q.to }, ..base(&c) }))
     }
     .await;
-    r.unwrap_or_else(|e| error_page(&state, c.lang, &e))
+    r.unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 async fn users_view(state: &AppState, c: &PageCaller, fb: Option<Value>) -> Result<Response> {
@@ -1095,7 +1111,7 @@ async fn users_view(state: &AppState, c: &PageCaller, fb: Option<Value>) -> Resu
 async fn users_page(State(state): State<AppState>, c: PageCaller) -> Response {
     users_view(&state, &c, None)
         .await
-        .unwrap_or_else(|e| error_page(&state, c.lang, &e))
+        .unwrap_or_else(|e| caller_error(&state, &c, &e))
 }
 
 #[derive(Deserialize)]
@@ -1149,10 +1165,10 @@ async fn users_create(
                     *res.status_mut() = crate::error::status_of(&e);
                     res
                 }
-                Err(e) => error_page(&state, c.lang, &e),
+                Err(e) => caller_error(&state, &c, &e),
             }
         }
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }
 
@@ -1256,6 +1272,6 @@ async fn unit_residents_xlsx(
     };
     match residents_workbook(&state, &c.actor, c.lang, id, &filter).await {
         Ok(bytes) => xlsx_response(bytes, "residents.xlsx"),
-        Err(e) => error_page(&state, c.lang, &e),
+        Err(e) => caller_error(&state, &c, &e),
     }
 }

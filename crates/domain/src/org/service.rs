@@ -15,6 +15,8 @@ pub struct UnitView {
     pub unit: OrgUnit,
     pub ancestors: Vec<OrgUnit>,
     pub children: Vec<OrgUnit>,
+    /// Residents below each child, in the order of `children`.
+    pub child_residents: Vec<i64>,
     pub posts: Vec<PostHolder>,
     pub stats: SubtreeStats,
 }
@@ -64,12 +66,28 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: i64, include_retired: bool) -> R
     let mut ancestors = ctx.org.units_by_codes(&codes).await?;
     ancestors.sort_by_key(|u| u.path.len());
     let children = ctx.org.children(unit.id, include_retired).await?;
+    let child_residents = match unit.kind.child() {
+        Some(level) => {
+            let counts: std::collections::HashMap<String, i64> = ctx
+                .org
+                .resident_counts(&unit.path, level)
+                .await?
+                .into_iter()
+                .collect();
+            children
+                .iter()
+                .map(|c| counts.get(&c.path).copied().unwrap_or(0))
+                .collect()
+        }
+        None => vec![],
+    };
     let posts = ctx.org.posts(unit.id, false).await?;
     let stats = ctx.org.stats(&unit.path).await?;
     Ok(UnitView {
         unit,
         ancestors,
         children,
+        child_residents,
         posts,
         stats,
     })
@@ -102,8 +120,12 @@ pub async fn grid_loads(ctx: &Ctx, actor: &Actor, id: i64) -> Result<Vec<(OrgUni
         .org
         .units_in(&unit.path, UnitKind::Grid, 100_000)
         .await?;
-    let loads: std::collections::HashMap<String, i64> =
-        ctx.org.grid_loads(&unit.path).await?.into_iter().collect();
+    let loads: std::collections::HashMap<String, i64> = ctx
+        .org
+        .resident_counts(&unit.path, UnitKind::Grid)
+        .await?
+        .into_iter()
+        .collect();
     Ok(grids
         .into_iter()
         .map(|g| {

@@ -18,8 +18,8 @@ pub trait OrgStore: Send + Sync {
     async fn codes_with_prefix(&self, prefix: &str) -> Result<Vec<String>>;
     async fn search(&self, path: &str, q: &str, limit: i64) -> Result<Vec<OrgUnit>>;
     async fn stats(&self, path: &str) -> Result<SubtreeStats>;
-    /// Residents per grid inside a subtree: (grid path, residents).
-    async fn grid_loads(&self, path: &str) -> Result<Vec<(String, i64)>>;
+    /// Residents per unit of one level inside a subtree: (unit path, residents).
+    async fn resident_counts(&self, path: &str, level: UnitKind) -> Result<Vec<(String, i64)>>;
     /// Active children and households directly or indirectly below.
     async fn active_below(&self, unit: &OrgUnit) -> Result<(i64, i64)>;
 

@@ -1,0 +1,40 @@
+// Screenshots of the main pages for a human to look at: node shots.mjs BASE_URL OUTDIR
+import { chromium } from 'playwright-core';
+const [base, out] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+async function session(login, viewport) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  await page.goto(base + '/login');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'Jiceng@2026');
+  await Promise.all([page.waitForURL(/\/home/), page.click('button[type=submit]')]);
+  return page;
+}
+const admin = await session('admin', { width: 1280, height: 900 });
+await admin.screenshot({ path: `${out}/home-admin.png`, fullPage: true });
+await admin.goto(base + '/org');
+await admin.screenshot({ path: `${out}/district.png`, fullPage: true });
+const sub = await admin.locator('#children a').first().getAttribute('href');
+await admin.goto(base + sub);
+await admin.screenshot({ path: `${out}/subdistrict.png`, fullPage: true });
+const com = await admin.locator('#children a').first().getAttribute('href');
+await admin.goto(base + com);
+await admin.screenshot({ path: `${out}/community.png`, fullPage: true });
+const grid = await admin.locator('#children a').first().getAttribute('href');
+await admin.goto(base + grid);
+await admin.screenshot({ path: `${out}/grid.png`, fullPage: true });
+await admin.goto(base + '/audit');
+await admin.screenshot({ path: `${out}/audit.png`, fullPage: true });
+await admin.goto(base + '/import');
+await admin.screenshot({ path: `${out}/import.png`, fullPage: true });
+const phone = await session('wangge', { width: 360, height: 740 });
+await phone.goto(base + '/org');
+await phone.screenshot({ path: `${out}/phone-grid.png`, fullPage: true });
+const gid = phone.url().split('/').pop();
+await phone.goto(base + '/residents?unit=' + gid);
+await phone.screenshot({ path: `${out}/phone-residents.png`, fullPage: true });
+const r = await phone.locator('#residents a').first().getAttribute('href');
+await phone.goto(base + r);
+await phone.screenshot({ path: `${out}/phone-resident.png`, fullPage: true });
+await browser.close();
