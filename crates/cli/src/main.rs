@@ -374,16 +374,10 @@ async fn run(cli: Cli) -> AnyResult<()> {
             }
             println!();
             println!("Demo logins (password {} for all):", demo::DEMO_PASSWORD);
-            for u in ctx.auth.users().await? {
-                if u.password_hash.is_empty() {
-                    continue;
+            for login in demo::DEMO_LOGINS {
+                if let Some(u) = ctx.auth.user_by_login(login).await? {
+                    println!("  {:<8} {} / {}", u.login, u.role.label_zh(), u.role.label_en());
                 }
-                println!(
-                    "  {:<8} {} / {}",
-                    u.login,
-                    u.role.label_zh(),
-                    u.role.label_en()
-                );
             }
             println!();
             if no_serve {
