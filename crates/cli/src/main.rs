@@ -263,6 +263,8 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
         people: store.clone(),
         auth: store.clone(),
         audit: store.clone(),
+        appeals: store.clone(),
+        grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
         clock: Arc::new(SystemClock),
         cipher,
         throttle: Arc::new(Throttle::default()),
@@ -376,7 +378,12 @@ async fn run(cli: Cli) -> AnyResult<()> {
             println!("Demo logins (password {} for all):", demo::DEMO_PASSWORD);
             for login in demo::DEMO_LOGINS {
                 if let Some(u) = ctx.auth.user_by_login(login).await? {
-                    println!("  {:<8} {} / {}", u.login, u.role.label_zh(), u.role.label_en());
+                    println!(
+                        "  {:<8} {} / {}",
+                        u.login,
+                        u.role.label_zh(),
+                        u.role.label_en()
+                    );
                 }
             }
             println!();
@@ -599,6 +606,7 @@ async fn user(ctx: &Ctx, command: UserCommand) -> AnyResult<()> {
                     role,
                     scope_unit_id: unit.id,
                     household_id: household,
+                    department_id: None,
                 },
             )
             .await

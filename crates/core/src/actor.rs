@@ -13,6 +13,10 @@ pub enum Role {
     DepartmentHandler,
     Resident,
     Auditor,
+    /// 12345 hotline desk (热线坐席): enters cases for callers, calls them back.
+    HotlineOperator,
+    /// A property company's staff (物业): reach limited to the estates it serves.
+    PropertyCompany,
 }
 
 /// What a role may do; the reach is checked separately against the scope.
@@ -37,7 +41,7 @@ pub enum Verb {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 9] = [
         Role::DistrictAdmin,
         Role::SubdistrictStaff,
         Role::CommunityStaff,
@@ -45,6 +49,8 @@ impl Role {
         Role::DepartmentHandler,
         Role::Resident,
         Role::Auditor,
+        Role::HotlineOperator,
+        Role::PropertyCompany,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +62,8 @@ impl Role {
             Role::DepartmentHandler => "department_handler",
             Role::Resident => "resident",
             Role::Auditor => "auditor",
+            Role::HotlineOperator => "hotline_operator",
+            Role::PropertyCompany => "property_company",
         }
     }
 
@@ -72,6 +80,8 @@ impl Role {
             Role::DepartmentHandler => "部门承办人",
             Role::Resident => "居民",
             Role::Auditor => "审计员",
+            Role::HotlineOperator => "热线坐席",
+            Role::PropertyCompany => "物业公司",
         }
     }
 
@@ -84,6 +94,8 @@ impl Role {
             Role::DepartmentHandler => "Department handler",
             Role::Resident => "Resident",
             Role::Auditor => "Auditor",
+            Role::HotlineOperator => "Hotline operator",
+            Role::PropertyCompany => "Property company",
         }
     }
 
@@ -91,7 +103,7 @@ impl Role {
         use Role::*;
         use Verb::*;
         match verb {
-            ViewOrg => !matches!(self, Resident),
+            ViewOrg => !matches!(self, Resident | PropertyCompany),
             EditOrg => matches!(self, DistrictAdmin | SubdistrictStaff | CommunityStaff),
             ViewPeople => matches!(
                 self,
@@ -118,6 +130,8 @@ pub struct Actor {
     pub scope_path: String,
     /// For residents: their own household.
     pub household_id: Option<i64>,
+    /// For department handlers and property companies: the department they work for.
+    pub department_id: Option<i64>,
 }
 
 impl Actor {
@@ -131,6 +145,7 @@ impl Actor {
             scope_unit_id: 0,
             scope_path: "/".into(),
             household_id: None,
+            department_id: None,
         }
     }
 
@@ -164,6 +179,7 @@ mod tests {
             scope_unit_id: 1,
             scope_path: path.into(),
             household_id: None,
+            department_id: None,
         }
     }
 

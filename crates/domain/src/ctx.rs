@@ -3,6 +3,8 @@ use std::sync::Arc;
 use jiceng_core::crypto::Cipher;
 use jiceng_core::{AuditEvent, Clock};
 
+use crate::appeals::AppealStore;
+use crate::appeals::routing::GridCache;
 use crate::audit::AuditStore;
 use crate::auth::AuthStore;
 use crate::auth::throttle::Throttle;
@@ -16,6 +18,9 @@ pub struct Ctx {
     pub people: Arc<dyn PeopleStore>,
     pub auth: Arc<dyn AuthStore>,
     pub audit: Arc<dyn AuditStore>,
+    pub appeals: Arc<dyn AppealStore>,
+    /// Grid polygons for placing points; invalidated when boundaries change.
+    pub grids: Arc<GridCache>,
     pub clock: Arc<dyn Clock>,
     pub cipher: Cipher,
     pub throttle: Arc<Throttle>,

@@ -18,7 +18,9 @@ use crate::people::{PersonImport, ResidentInput};
 pub const DIVISIONS_CSV: &str = include_str!("../demo/haibowan-divisions.csv");
 pub const DEMO_PASSWORD: &str = "Jiceng@2026";
 /// One demo account per role.
-pub const DEMO_LOGINS: [&str; 7] = ["admin", "jiedao", "shequ", "wangge", "bumen", "jumin", "shenji"];
+pub const DEMO_LOGINS: [&str; 7] = [
+    "admin", "jiedao", "shequ", "wangge", "bumen", "jumin", "shenji",
+];
 
 /// SplitMix64: tiny, fast and the same on every platform and version, so a seed always
 /// makes the same district.
@@ -793,6 +795,7 @@ async fn accounts(
                     role,
                     scope_unit_id: unit.id,
                     household_id,
+                    department_id: None,
                 },
                 audit,
             )

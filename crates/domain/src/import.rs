@@ -352,6 +352,7 @@ pub async fn grids(
         ctx.org.update_grids(updates, audit).await?;
     }
     out.applied = true;
+    ctx.grids.invalidate();
     Ok(out)
 }
 

@@ -2,6 +2,7 @@
 //! [`Actor`](jiceng_core::Actor) and decides access here, never in a handler. Stores are
 //! traits without SQL; their implementations live in `jiceng-store`.
 
+pub mod appeals;
 pub mod audit;
 pub mod auth;
 pub mod ctx;
@@ -32,4 +33,13 @@ pub fn require_in_scope(actor: &Actor, verb: Verb, path: &str) -> Result<()> {
     } else {
         Err(DomainError::NotFound("unit"))
     }
+}
+
+/// Constant-time comparison of secrets (tokens).
+pub fn ct_eq_str(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

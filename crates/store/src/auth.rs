@@ -16,6 +16,7 @@ fn user_row(r: &AnyRow) -> Result<User> {
         role: Role::parse(&role).ok_or_else(|| DomainError::internal("bad role"))?,
         scope_unit_id: r.try_get("scope_unit_id").map_err(db_err)?,
         household_id: r.try_get("household_id").map_err(db_err)?,
+        department_id: r.try_get("department_id").map_err(db_err)?,
         active: r.try_get::<i64, _>("active").map_err(db_err)? != 0,
         created_ms: r.try_get("created_ms").map_err(db_err)?,
     })
@@ -52,7 +53,7 @@ impl AuthStore for SqlStore {
     async fn insert_user(&self, u: NewUser, audit: AuditEvent) -> Result<User> {
         let mut tx = self.w.begin().await.map_err(db_err)?;
         let row = sqlx::query(
-            "INSERT INTO users (login, display_name, password_hash, role, scope_unit_id, household_id, active, created_ms) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING *",
+            "INSERT INTO users (login, display_name, password_hash, role, scope_unit_id, household_id, department_id, active, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING *",
         )
         .bind(&u.login)
         .bind(&u.display_name)
@@ -60,6 +61,7 @@ impl AuthStore for SqlStore {
         .bind(u.role.as_str())
         .bind(u.scope_unit_id)
         .bind(u.household_id)
+        .bind(u.department_id)
         .bind(audit.at_ms)
         .fetch_one(&mut *tx)
         .await

@@ -17,6 +17,7 @@ macro_rules! safe {
     ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
 }
 
+mod appeals;
 mod audit;
 mod auth;
 mod org;
@@ -188,12 +189,26 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "appeals",
+        sqlite: concat!(
+            include_str!("../migrations/sqlite/0002_appeals.sql"),
+            include_str!("../migrations/0002_appeals_seed.sql")
+        ),
+        postgres: concat!(
+            include_str!("../migrations/postgres/0002_appeals.sql"),
+            include_str!("../migrations/0002_appeals_seed.sql")
+        ),
+    },
+];
 
 impl SqlStore {
     /// Applies the migrations not yet applied, each in its own transaction. On

@@ -281,6 +281,25 @@ impl OrgStore for SqlStore {
         rows.iter().map(unit_row).collect()
     }
 
+    async fn units_named_in(&self, text: &str, kind: UnitKind, limit: i64) -> Result<Vec<OrgUnit>> {
+        let rows = sqlx::query(safe!(
+            "SELECT {UNIT_COLS} FROM org_units WHERE kind = $1 AND status = 'active' AND length(name) >= 2 AND $2 LIKE '%' || name || '%' ORDER BY length(name) DESC, code LIMIT $3"
+        ))
+        .bind(kind.as_str())
+        .bind(text)
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        let units: Vec<OrgUnit> = rows.iter().map(unit_row).collect::<Result<_>>()?;
+        // Keep only the longest matching names ("阳光小区" over "阳光").
+        let best = units.first().map(|u| u.name.chars().count()).unwrap_or(0);
+        Ok(units
+            .into_iter()
+            .filter(|u| u.name.chars().count() == best)
+            .collect())
+    }
+
     async fn stats(&self, path: &str) -> Result<SubtreeStats> {
         let (lo, hi) = subtree_range(path);
         let rows: Vec<(String, i64)> = sqlx::query_as(

@@ -80,6 +80,8 @@ pub async fn env() -> TestEnv {
         people: store.clone(),
         auth: store.clone(),
         audit: store.clone(),
+        appeals: store.clone(),
+        grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
         clock: clock.clone(),
         cipher: Cipher::from_hex(&"5a".repeat(32)).expect("key"),
         throttle: Arc::new(Throttle::default()),
@@ -111,7 +113,12 @@ pub struct Fixture {
     /// 公园社区 grid 001
     pub far_grid: i64,
     pub unit: i64,
+    /// The estate of `grid` (served by `property`).
+    pub estate: i64,
     pub household: i64,
+    pub water: i64,
+    pub city: i64,
+    pub property: i64,
     /// A resident in `grid`.
     pub resident: i64,
     /// A resident in `other_grid`.
@@ -144,6 +151,8 @@ pub fn login_of(role: Role) -> &'static str {
         Role::DepartmentHandler => "bumen",
         Role::Resident => "jumin",
         Role::Auditor => "shenji",
+        Role::HotlineOperator => "rexian",
+        Role::PropertyCompany => "wuye",
     }
 }
 
@@ -158,7 +167,7 @@ async fn grid_with_people(
     community: i64,
     x: f64,
     people_in: &[(&str, &str, Option<&str>, &[&str])],
-) -> (i64, i64, i64, Vec<i64>) {
+) -> (i64, i64, i64, i64, Vec<i64>) {
     let sys = Actor::system();
     let mk = |parent: i64, name: &str, boundary: Option<Value>| org::CreateUnit {
         parent_id: parent,
@@ -211,7 +220,7 @@ async fn grid_with_people(
         .expect("resident");
         ids.push(r.id);
     }
-    (grid.id, unit.id, h.id, ids)
+    (grid.id, estate.id, unit.id, h.id, ids)
 }
 
 pub fn id_number(birth: (i32, u32, u32), seq: u32) -> String {
@@ -242,7 +251,7 @@ pub async fn fixture(ctx: &Ctx) -> Fixture {
     let community = code("150302001002").await;
     let other_community = code("150302001003").await;
     let rid = id_number((1950, 3, 4), 11);
-    let (grid, unit, household, a) = grid_with_people(
+    let (grid, estate, unit, household, a) = grid_with_people(
         ctx,
         community,
         106.80,
@@ -257,14 +266,14 @@ pub async fn fixture(ctx: &Ctx) -> Fixture {
         ],
     )
     .await;
-    let (other_grid, _, _, b) = grid_with_people(
+    let (other_grid, _, _, _, b) = grid_with_people(
         ctx,
         community,
         106.81,
         &[("李红梅", &id_number((1975, 1, 2), 32), None, &["disabled"])],
     )
     .await;
-    let (far_grid, _, _, c) = grid_with_people(
+    let (far_grid, _, _, _, c) = grid_with_people(
         ctx,
         other_community,
         106.85,
@@ -276,15 +285,47 @@ pub async fn fixture(ctx: &Ctx) -> Fixture {
         )],
     )
     .await;
+    // Departments: the water bureau, city management, and a property company serving
+    // the first grid's estate.
+    use jiceng_domain::appeals::{DeptKind, store::NewDepartment};
+    let dept = |code: &str, name: &str, kind: DeptKind, estates: Vec<i64>| {
+        let d = NewDepartment {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            unit_id: district,
+            phone: "0473-1234567".into(),
+        };
+        jiceng_domain::appeals::service::create_department(ctx, &sys, d, estates)
+    };
+    let water = dept("swj", "区水务局", DeptKind::Department, vec![])
+        .await
+        .expect("dept")
+        .id;
+    let city = dept("cgj", "区城管局", DeptKind::Department, vec![])
+        .await
+        .expect("dept")
+        .id;
+    let property = dept(
+        "wy01",
+        "阳光物业服务有限公司",
+        DeptKind::Property,
+        vec![estate],
+    )
+    .await
+    .expect("dept")
+    .id;
     let hash = jiceng_domain::auth::service::hash_password(PASSWORD).expect("hash");
     let mut tokens = vec![];
     for role in Role::ALL {
-        let (scope, hh) = match role {
-            Role::DistrictAdmin | Role::DepartmentHandler | Role::Auditor => (district, None),
-            Role::SubdistrictStaff => (sub, None),
-            Role::CommunityStaff => (community, None),
-            Role::GridWorker => (grid, None),
-            Role::Resident => (grid, Some(household)),
+        let (scope, hh, dept) = match role {
+            Role::DistrictAdmin | Role::Auditor | Role::HotlineOperator => (district, None, None),
+            Role::DepartmentHandler => (district, None, Some(water)),
+            Role::PropertyCompany => (district, None, Some(property)),
+            Role::SubdistrictStaff => (sub, None, None),
+            Role::CommunityStaff => (community, None, None),
+            Role::GridWorker => (grid, None, None),
+            Role::Resident => (grid, Some(household), None),
         };
         let login = login_of(role);
         ctx.auth
@@ -296,6 +337,7 @@ pub async fn fixture(ctx: &Ctx) -> Fixture {
                     role,
                     scope_unit_id: scope,
                     household_id: hh,
+                    department_id: dept,
                 },
                 ctx.event(&sys, "auth.create_user", "user", login, "/"),
             )
@@ -316,7 +358,11 @@ pub async fn fixture(ctx: &Ctx) -> Fixture {
         other_grid,
         far_grid,
         unit,
+        estate,
         household,
+        water,
+        city,
+        property,
         resident: a[0],
         other_resident: b[0],
         far_resident: c[0],

@@ -1151,6 +1151,7 @@ async fn users_create(
                 role: f.role,
                 scope_unit_id: unit.id,
                 household_id: f.household_id.and_then(|h| h.trim().parse().ok()),
+                department_id: None,
             },
         )
         .await?;

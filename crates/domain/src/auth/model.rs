@@ -11,6 +11,7 @@ pub struct User {
     pub role: Role,
     pub scope_unit_id: i64,
     pub household_id: Option<i64>,
+    pub department_id: Option<i64>,
     pub active: bool,
     pub created_ms: i64,
 }
@@ -23,6 +24,7 @@ pub struct NewUser {
     pub role: Role,
     pub scope_unit_id: i64,
     pub household_id: Option<i64>,
+    pub department_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -71,6 +71,7 @@ pub async fn actor_of(ctx: &Ctx, user: &User) -> Result<Actor> {
         scope_unit_id: unit.id,
         scope_path: unit.path,
         household_id: user.household_id,
+        department_id: user.department_id,
     })
 }
 
@@ -220,6 +221,8 @@ pub struct CreateUser {
     pub scope_unit_id: i64,
     #[serde(default)]
     pub household_id: Option<i64>,
+    #[serde(default)]
+    pub department_id: Option<i64>,
 }
 
 pub async fn create_user(ctx: &Ctx, actor: &Actor, input: CreateUser) -> Result<User> {
@@ -285,6 +288,7 @@ pub async fn create_user(ctx: &Ctx, actor: &Actor, input: CreateUser) -> Result<
                 role,
                 scope_unit_id: unit.id,
                 household_id: input.household_id,
+                department_id: input.department_id,
             },
             audit,
         )

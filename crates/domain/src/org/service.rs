@@ -304,7 +304,11 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: CreateUnit) -> Result<OrgUn
     let audit = ctx
         .event(actor, "org.create", "org_unit", &code, &parent.path)
         .after(serde_json::json!({"code": code, "kind": kind.as_str(), "name": new.name, "parent": parent.code}));
-    ctx.org.insert(new, audit).await
+    let out = ctx.org.insert(new, audit).await?;
+    if out.kind == UnitKind::Grid {
+        ctx.grids.invalidate();
+    }
+    Ok(out)
 }
 
 pub async fn update(
@@ -382,9 +386,15 @@ pub async fn update(
         )
         .before(before)
         .after(after);
-    ctx.org
+    let boundary_changed = patch.boundary.is_some();
+    let out = ctx
+        .org
         .update(id, expected_version, patch, (change.to_string(), audit))
-        .await
+        .await?;
+    if boundary_changed {
+        ctx.grids.invalidate();
+    }
+    Ok(out)
 }
 
 pub async fn move_to(
@@ -406,7 +416,12 @@ pub async fn move_to(
         .event(actor, "org.move", "org_unit", &unit.code, &unit.path)
         .before(serde_json::json!({"parent_id": unit.parent_id, "path": unit.path}))
         .after(serde_json::json!({"parent_id": parent.id, "parent_code": parent.code}));
-    ctx.org.move_to(id, expected_version, &parent, audit).await
+    let out = ctx
+        .org
+        .move_to(id, expected_version, &parent, audit)
+        .await?;
+    ctx.grids.invalidate();
+    Ok(out)
 }
 
 pub async fn retire(ctx: &Ctx, actor: &Actor, id: i64, expected_version: i64) -> Result<OrgUnit> {
@@ -421,7 +436,9 @@ pub async fn retire(ctx: &Ctx, actor: &Actor, id: i64, expected_version: i64) ->
         .event(actor, "org.retire", "org_unit", &unit.code, &unit.path)
         .before(serde_json::json!({"status": "active"}))
         .after(serde_json::json!({"status": "retired"}));
-    ctx.org.retire(id, expected_version, audit).await
+    let out = ctx.org.retire(id, expected_version, audit).await?;
+    ctx.grids.invalidate();
+    Ok(out)
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

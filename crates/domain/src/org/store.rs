@@ -17,6 +17,8 @@ pub trait OrgStore: Send + Sync {
     /// Every code ever given below a parent code prefix (retired included).
     async fn codes_with_prefix(&self, prefix: &str) -> Result<Vec<String>>;
     async fn search(&self, path: &str, q: &str, limit: i64) -> Result<Vec<OrgUnit>>;
+    /// Active units of a kind whose name appears in the text (address matching).
+    async fn units_named_in(&self, text: &str, kind: UnitKind, limit: i64) -> Result<Vec<OrgUnit>>;
     async fn stats(&self, path: &str) -> Result<SubtreeStats>;
     /// Residents per unit of one level inside a subtree: (unit path, residents).
     async fn resident_counts(&self, path: &str, level: UnitKind) -> Result<Vec<(String, i64)>>;

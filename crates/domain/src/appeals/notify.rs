@@ -1,0 +1,40 @@
+//! Outbound notices (SMS, e-mail …) go through a pluggable channel. Notices are first
+//! written to an outbox in the same transaction as the change that caused them, then
+//! delivered by a loop; the default channel writes them to the log.
+
+use async_trait::async_trait;
+use jiceng_core::Result;
+
+use super::model::Notice;
+
+#[async_trait]
+pub trait NoticeChannel: Send + Sync {
+    fn name(&self) -> &'static str;
+    async fn send(&self, n: &Notice) -> Result<()>;
+}
+
+/// Writes each notice to the log (the default: no SMS gateway is configured).
+#[derive(Debug, Default)]
+pub struct LogChannel;
+
+#[async_trait]
+impl NoticeChannel for LogChannel {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+    async fn send(&self, n: &Notice) -> Result<()> {
+        tracing::info!(recipient = %n.recipient, case_id = ?n.case_id, text = %n.text, "notice");
+        Ok(())
+    }
+}
+
+/// Delivers what is waiting in the outbox; returns how many went out.
+pub async fn deliver(ctx: &crate::Ctx, channel: &dyn NoticeChannel) -> Result<usize> {
+    let batch = ctx.appeals.claim_notices(ctx.now_ms(), 200).await?;
+    for n in &batch {
+        if let Err(e) = channel.send(n).await {
+            tracing::warn!(error = %e, id = n.id, "notice not delivered");
+        }
+    }
+    Ok(batch.len())
+}

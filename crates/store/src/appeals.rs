@@ -1,0 +1,1270 @@
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use jiceng_core::{AuditEvent, DomainError, Page, PageRequest, Result};
+use jiceng_domain::appeals::calendar::DayKind;
+use jiceng_domain::appeals::store::*;
+use jiceng_domain::appeals::*;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{SqlStore, db_err, subtree_range, write_audit};
+
+const CASE_COLS: &str = "id, number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, assignee_unit_id, assignee_dept_id, reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, dispatched_ms, response_due_ms, responded_ms, due_ms, feedback_ms, verified_ms, closed_ms, closed_level, result, reject_reason, overdue, reminded, escalations, returned, reopen_count, satisfaction, rating_note, rated_ms, pending_kind, pending_note, pending_days, pending_dept_id, pending_by, joint_meeting, track_token, version, updated_ms";
+
+fn g<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
+    r: &'r AnyRow,
+    c: &str,
+) -> Result<T> {
+    r.try_get(c).map_err(db_err)
+}
+
+fn bad(what: &str) -> DomainError {
+    DomainError::internal(format!("bad stored value: {what}"))
+}
+
+fn case_row(r: &AnyRow) -> Result<Case> {
+    let status: String = g(r, "status")?;
+    let level: String = g(r, "level")?;
+    let channel: String = g(r, "channel")?;
+    let closed_level: Option<String> = g(r, "closed_level")?;
+    let satisfaction: Option<String> = g(r, "satisfaction")?;
+    let pending_kind: Option<String> = g(r, "pending_kind")?;
+    let attributes: String = g(r, "attributes")?;
+    Ok(Case {
+        id: g(r, "id")?,
+        number: g(r, "number")?,
+        channel: Channel::parse(&channel).ok_or_else(|| bad("channel"))?,
+        category_code: g(r, "category_code")?,
+        description: g(r, "description")?,
+        lon: g(r, "lon")?,
+        lat: g(r, "lat")?,
+        address: g(r, "address")?,
+        grid_id: g(r, "grid_id")?,
+        estate_id: g(r, "estate_id")?,
+        building_id: g(r, "building_id")?,
+        path: g(r, "path")?,
+        status: Status::parse(&status).ok_or_else(|| bad("status"))?,
+        level: Level::parse(&level).ok_or_else(|| bad("level"))?,
+        coord_unit_id: g(r, "coord_unit_id")?,
+        assignee_unit_id: g(r, "assignee_unit_id")?,
+        assignee_dept_id: g(r, "assignee_dept_id")?,
+        reporter_user_id: g(r, "reporter_user_id")?,
+        reporter_name: g(r, "reporter_name")?,
+        reporter_phone_enc: g(r, "reporter_phone_enc")?,
+        reporter_phone_mask: g(r, "reporter_phone_mask")?,
+        anonymous: g::<i64>(r, "anonymous")? != 0,
+        attributes: serde_json::from_str(&attributes).unwrap_or(serde_json::json!({})),
+        media_url: g(r, "media_url")?,
+        created_ms: g(r, "created_ms")?,
+        accepted_ms: g(r, "accepted_ms")?,
+        dispatched_ms: g(r, "dispatched_ms")?,
+        response_due_ms: g(r, "response_due_ms")?,
+        responded_ms: g(r, "responded_ms")?,
+        due_ms: g(r, "due_ms")?,
+        feedback_ms: g(r, "feedback_ms")?,
+        verified_ms: g(r, "verified_ms")?,
+        closed_ms: g(r, "closed_ms")?,
+        closed_level: closed_level.as_deref().and_then(Level::parse),
+        result: g(r, "result")?,
+        reject_reason: g(r, "reject_reason")?,
+        overdue: g::<i64>(r, "overdue")? != 0,
+        reminded: g::<i64>(r, "reminded")? != 0,
+        escalations: g(r, "escalations")?,
+        returned: g(r, "returned")?,
+        reopen_count: g(r, "reopen_count")?,
+        satisfaction: satisfaction.as_deref().and_then(Satisfaction::parse),
+        rating_note: g(r, "rating_note")?,
+        rated_ms: g(r, "rated_ms")?,
+        pending: match pending_kind.as_deref().and_then(RequestKind::parse) {
+            Some(kind) => Some(PendingRequest {
+                kind,
+                note: g::<Option<String>>(r, "pending_note")?.unwrap_or_default(),
+                days: g(r, "pending_days")?,
+                dept_id: g(r, "pending_dept_id")?,
+                by: g::<Option<String>>(r, "pending_by")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
+        joint_meeting: g(r, "joint_meeting")?,
+        track_token: g(r, "track_token")?,
+        version: g(r, "version")?,
+        updated_ms: g(r, "updated_ms")?,
+    })
+}
+
+fn category_row(r: &AnyRow) -> Result<Category> {
+    let responsible: String = g(r, "responsible")?;
+    let unit: String = g(r, "limit_unit")?;
+    let attributes: String = g(r, "attributes")?;
+    Ok(Category {
+        code: g(r, "code")?,
+        parent_code: g(r, "parent_code")?,
+        name_zh: g(r, "name_zh")?,
+        name_en: g(r, "name_en")?,
+        source: g(r, "source")?,
+        responsible: Responsible::parse(&responsible).ok_or_else(|| bad("responsible"))?,
+        department_code: g(r, "department_code")?,
+        response_hours: g(r, "response_hours")?,
+        limit_amount: g(r, "limit_amount")?,
+        limit_unit: LimitUnit::parse(&unit).ok_or_else(|| bad("limit_unit"))?,
+        attributes: serde_json::from_str(&attributes).unwrap_or(serde_json::json!([])),
+        active: g::<i64>(r, "active")? != 0,
+    })
+}
+
+fn dept_row(r: &AnyRow) -> Result<Department> {
+    let kind: String = g(r, "kind")?;
+    Ok(Department {
+        id: g(r, "id")?,
+        code: g(r, "code")?,
+        name: g(r, "name")?,
+        kind: DeptKind::parse(&kind).ok_or_else(|| bad("dept kind"))?,
+        unit_id: g(r, "unit_id")?,
+        phone: g(r, "phone")?,
+        active: g::<i64>(r, "active")? != 0,
+    })
+}
+
+async fn insert_event(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    at_ms: i64,
+    e: &NewEvent,
+    login: &str,
+    role: &str,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(at_ms)
+    .bind(&e.action)
+    .bind(e.from_status.map(|s| s.as_str()))
+    .bind(e.to_status.map(|s| s.as_str()))
+    .bind(login)
+    .bind(role)
+    .bind(&e.note)
+    .bind(e.public as i64)
+    .fetch_one(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(id)
+}
+
+async fn insert_photos(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    event_id: i64,
+    kind: &str,
+    photos: &[NewPhoto],
+    at_ms: i64,
+) -> Result<()> {
+    for p in photos {
+        sqlx::query(
+            "INSERT INTO case_attachments (case_id, event_id, kind, content_type, bytes, size, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(case_id)
+        .bind(event_id)
+        .bind(kind)
+        .bind(&p.content_type)
+        .bind(p.bytes.clone())
+        .bind(p.bytes.len() as i64)
+        .bind(at_ms)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+async fn insert_notices(
+    conn: &mut AnyConnection,
+    case_id: Option<i64>,
+    at_ms: i64,
+    notices: &[NewNotice],
+) -> Result<()> {
+    for n in notices {
+        sqlx::query(
+            "INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(at_ms)
+        .bind(&n.channel)
+        .bind(&n.recipient)
+        .bind(case_id)
+        .bind(&n.text)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+async fn insert_parties(conn: &mut AnyConnection, case_id: i64, parties: &[Party]) -> Result<()> {
+    for p in parties {
+        sqlx::query("DELETE FROM case_parties WHERE case_id = $1 AND role = $2")
+            .bind(case_id)
+            .bind(&p.role)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("INSERT INTO case_parties (case_id, role, name) VALUES ($1, $2, $3)")
+            .bind(case_id)
+            .bind(&p.role)
+            .bind(&p.name)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Inserts a case row; returns its id and number.
+async fn insert_case_row(
+    conn: &mut AnyConnection,
+    c: &NewCase,
+    fields: Option<&Case>,
+) -> Result<(i64, String)> {
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_counters (day, n) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + 1 RETURNING n",
+    )
+    .bind(&c.day)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let number = format!("{}-{:04}", c.day, n);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO cases (number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, \
+         reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, due_ms, idem_key, track_token, version, updated_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1, $22) RETURNING id",
+    )
+    .bind(&number)
+    .bind(c.channel.as_str())
+    .bind(&c.category_code)
+    .bind(&c.description)
+    .bind(c.lon)
+    .bind(c.lat)
+    .bind(&c.address)
+    .bind(c.grid_id)
+    .bind(c.estate_id)
+    .bind(c.building_id)
+    .bind(&c.path)
+    .bind(c.status.as_str())
+    .bind(c.level.as_str())
+    .bind(c.coord_unit_id)
+    .bind(c.reporter_user_id)
+    .bind(&c.reporter_name)
+    .bind(&c.reporter_phone_enc)
+    .bind(&c.reporter_phone_mask)
+    .bind(c.anonymous as i64)
+    .bind(c.attributes.to_string())
+    .bind(&c.media_url)
+    .bind(c.created_ms)
+    .bind(c.accepted_ms)
+    .bind(c.due_ms)
+    .bind(&c.idem_key)
+    .bind(&c.track_token)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if let Some(f) = fields {
+        write_fields(conn, id, f, None).await?;
+    }
+    Ok((id, number))
+}
+
+/// Writes the workflow fields of a case; with `expected` only if the version matches.
+async fn write_fields(
+    conn: &mut AnyConnection,
+    id: i64,
+    c: &Case,
+    expected: Option<i64>,
+) -> Result<bool> {
+    let p = c.pending.as_ref();
+    let sql = format!(
+        "UPDATE cases SET status = $1, level = $2, coord_unit_id = $3, assignee_unit_id = $4, assignee_dept_id = $5, accepted_ms = $6, dispatched_ms = $7, \
+         response_due_ms = $8, responded_ms = $9, due_ms = $10, feedback_ms = $11, verified_ms = $12, closed_ms = $13, closed_level = $14, result = $15, \
+         reject_reason = $16, overdue = $17, reminded = $18, escalations = $19, returned = $20, reopen_count = $21, satisfaction = $22, rating_note = $23, \
+         rated_ms = $24, pending_kind = $25, pending_note = $26, pending_days = $27, pending_dept_id = $28, pending_by = $29, joint_meeting = $30, \
+         version = $31, updated_ms = $32 WHERE id = $33{}",
+        if expected.is_some() {
+            " AND version = $34"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(c.status.as_str())
+        .bind(c.level.as_str())
+        .bind(c.coord_unit_id)
+        .bind(c.assignee_unit_id)
+        .bind(c.assignee_dept_id)
+        .bind(c.accepted_ms)
+        .bind(c.dispatched_ms)
+        .bind(c.response_due_ms)
+        .bind(c.responded_ms)
+        .bind(c.due_ms)
+        .bind(c.feedback_ms)
+        .bind(c.verified_ms)
+        .bind(c.closed_ms)
+        .bind(c.closed_level.map(|l| l.as_str()))
+        .bind(&c.result)
+        .bind(&c.reject_reason)
+        .bind(c.overdue as i64)
+        .bind(c.reminded as i64)
+        .bind(c.escalations)
+        .bind(c.returned)
+        .bind(c.reopen_count)
+        .bind(c.satisfaction.map(|s| s.as_str()))
+        .bind(&c.rating_note)
+        .bind(c.rated_ms)
+        .bind(p.map(|p| p.kind.as_str()))
+        .bind(p.map(|p| p.note.clone()))
+        .bind(p.and_then(|p| p.days))
+        .bind(p.and_then(|p| p.dept_id))
+        .bind(p.map(|p| p.by.clone()))
+        .bind(&c.joint_meeting)
+        .bind(c.version)
+        .bind(c.updated_ms)
+        .bind(id);
+    if let Some(v) = expected {
+        q = q.bind(v);
+    }
+    let r = q.execute(&mut *conn).await.map_err(db_err)?;
+    Ok(r.rows_affected() == 1)
+}
+
+async fn fetch_case(conn: &mut AnyConnection, id: i64) -> Result<Case> {
+    let row = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .map_err(db_err)?;
+    case_row(&row)
+}
+
+/// The WHERE clause of a case query, with its text and integer parameters in order.
+struct Where {
+    sql: String,
+    params: Vec<P>,
+}
+
+enum P {
+    T(String),
+    I(i64),
+}
+
+impl Where {
+    fn new() -> Self {
+        Where {
+            sql: "1 = 1".into(),
+            params: vec![],
+        }
+    }
+    fn next(&self) -> usize {
+        self.params.len() + 1
+    }
+    fn text(&mut self, cond: &str, v: String) {
+        let n = self.next();
+        self.sql
+            .push_str(&format!(" AND {}", cond.replace("$?", &format!("${n}"))));
+        self.params.push(P::T(v));
+    }
+    fn int(&mut self, cond: &str, v: i64) {
+        let n = self.next();
+        self.sql
+            .push_str(&format!(" AND {}", cond.replace("$?", &format!("${n}"))));
+        self.params.push(P::I(v));
+    }
+    fn raw(&mut self, cond: &str) {
+        self.sql.push_str(&format!(" AND {cond}"));
+    }
+    fn bind<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for p in &self.params {
+            q = match p {
+                P::T(t) => q.bind(t.as_str()),
+                P::I(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+fn where_of(q: &CaseQuery) -> Where {
+    let mut w = Where::new();
+    if let Some(path) = &q.path {
+        let (lo, hi) = subtree_range(path);
+        w.text("path >= $?", lo);
+        w.text("path < $?", hi);
+    }
+    if let Some(d) = q.dept_id {
+        w.int("assignee_dept_id = $?", d);
+    }
+    if let Some((estates, d)) = &q.estates_or_dept {
+        let mut parts = vec![];
+        for e in estates.iter().take(500) {
+            let n = w.next();
+            parts.push(format!("${n}"));
+            w.params.push(P::I(*e));
+        }
+        let n = w.next();
+        w.params.push(P::I(*d));
+        if parts.is_empty() {
+            w.raw(&format!("assignee_dept_id = ${n}"));
+        } else {
+            w.raw(&format!(
+                "(estate_id IN ({}) OR assignee_dept_id = ${n})",
+                parts.join(", ")
+            ));
+        }
+    }
+    if let Some(u) = q.reporter_user_id {
+        w.int("reporter_user_id = $?", u);
+    }
+    if let Some(text) = &q.q {
+        let like = format!("%{}%", text.replace('%', ""));
+        let n = w.next();
+        w.raw(&format!(
+            "(description LIKE ${n} OR address LIKE ${n} OR number LIKE ${n})"
+        ));
+        w.params.push(P::T(like));
+    }
+    if !q.statuses.is_empty() {
+        let mut parts = vec![];
+        for s in &q.statuses {
+            let n = w.next();
+            parts.push(format!("${n}"));
+            w.params.push(P::T(s.as_str().to_string()));
+        }
+        w.raw(&format!("status IN ({})", parts.join(", ")));
+    }
+    if let Some(c) = &q.category_prefix {
+        w.text("category_code LIKE $?", format!("{}%", c.replace('%', "")));
+    }
+    if let Some(ch) = q.channel {
+        w.text("channel = $?", ch.as_str().to_string());
+    }
+    if let Some(f) = q.from_ms {
+        w.int("created_ms >= $?", f);
+    }
+    if let Some(t) = q.to_ms {
+        w.int("created_ms < $?", t);
+    }
+    if let Some(o) = q.overdue {
+        w.int("overdue = $?", o as i64);
+    }
+    if let Some(u) = q.assignee_unit_id {
+        w.int("assignee_unit_id = $?", u);
+    }
+    if let Some(d) = q.assignee_dept_id {
+        w.int("assignee_dept_id = $?", d);
+    }
+    if let Some(u) = q.coord_unit_id {
+        w.int("coord_unit_id = $?", u);
+    }
+    if let Some(now) = q.nearing_before_ms {
+        w.int(
+            "due_ms IS NOT NULL AND accepted_ms + (due_ms - accepted_ms) * 3 / 4 <= $?",
+            now,
+        );
+    }
+    if q.escalated {
+        w.raw("escalations > 0");
+    }
+    if q.returned {
+        w.raw("returned > 0");
+    }
+    w
+}
+
+#[async_trait]
+impl AppealStore for SqlStore {
+    async fn categories(&self) -> Result<Vec<Category>> {
+        let rows = sqlx::query("SELECT * FROM appeal_categories ORDER BY code")
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(category_row).collect()
+    }
+
+    async fn save_category(&self, c: Category, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        sqlx::query("DELETE FROM appeal_categories WHERE code = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE category_code = $1)")
+            .bind(&c.code)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let updated = sqlx::query(
+            "UPDATE appeal_categories SET parent_code = $2, name_zh = $3, name_en = $4, source = $5, responsible = $6, department_code = $7, response_hours = $8, limit_amount = $9, limit_unit = $10, attributes = $11, active = $12 WHERE code = $1",
+        )
+        .bind(&c.code)
+        .bind(&c.parent_code)
+        .bind(&c.name_zh)
+        .bind(&c.name_en)
+        .bind(&c.source)
+        .bind(c.responsible.as_str())
+        .bind(&c.department_code)
+        .bind(c.response_hours)
+        .bind(c.limit_amount)
+        .bind(c.limit_unit.as_str())
+        .bind(c.attributes.to_string())
+        .bind(c.active as i64)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            sqlx::query(
+                "INSERT INTO appeal_categories (code, parent_code, name_zh, name_en, source, responsible, department_code, response_hours, limit_amount, limit_unit, attributes, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&c.code)
+            .bind(&c.parent_code)
+            .bind(&c.name_zh)
+            .bind(&c.name_en)
+            .bind(&c.source)
+            .bind(c.responsible.as_str())
+            .bind(&c.department_code)
+            .bind(c.response_hours)
+            .bind(c.limit_amount)
+            .bind(c.limit_unit.as_str())
+            .bind(c.attributes.to_string())
+            .bind(c.active as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn calendar(&self) -> Result<Vec<(NaiveDate, DayKind, String)>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT day, kind, note FROM calendar_days ORDER BY day")
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(d, k, n)| {
+                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
+                let kind = if k == "workday" {
+                    DayKind::Workday
+                } else {
+                    DayKind::Holiday
+                };
+                Some((day, kind, n))
+            })
+            .collect())
+    }
+
+    async fn set_calendar_day(
+        &self,
+        day: NaiveDate,
+        kind: Option<DayKind>,
+        note: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let d = day.format("%Y-%m-%d").to_string();
+        sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+            .bind(&d)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(k) = kind {
+            sqlx::query("INSERT INTO calendar_days (day, kind, note) VALUES ($1, $2, $3)")
+                .bind(&d)
+                .bind(if k == DayKind::Workday {
+                    "workday"
+                } else {
+                    "holiday"
+                })
+                .bind(note)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn departments(&self) -> Result<Vec<Department>> {
+        let rows = sqlx::query("SELECT * FROM departments ORDER BY kind, code")
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(dept_row).collect()
+    }
+
+    async fn department(&self, id: i64) -> Result<Option<Department>> {
+        let row = sqlx::query("SELECT * FROM departments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(dept_row).transpose()
+    }
+
+    async fn insert_department(
+        &self,
+        d: NewDepartment,
+        estates: Vec<i64>,
+        audit: AuditEvent,
+    ) -> Result<Department> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let row = sqlx::query(
+            "INSERT INTO departments (code, name, kind, unit_id, phone, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING *",
+        )
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(d.kind.as_str())
+        .bind(d.unit_id)
+        .bind(&d.phone)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => DomainError::field("code", "部门代码已存在", "this department code exists"),
+            e => e,
+        })?;
+        let dept = dept_row(&row)?;
+        for e in estates {
+            sqlx::query(
+                "INSERT INTO department_estates (department_id, estate_id) VALUES ($1, $2)",
+            )
+            .bind(dept.id)
+            .bind(e)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(dept)
+    }
+
+    async fn property_of_estate(&self, estate_id: i64) -> Result<Option<Department>> {
+        let row = sqlx::query(
+            "SELECT d.* FROM departments d JOIN department_estates e ON e.department_id = d.id WHERE e.estate_id = $1 AND d.active = 1 ORDER BY d.id LIMIT 1",
+        )
+        .bind(estate_id)
+        .fetch_optional(&self.r)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(dept_row).transpose()
+    }
+
+    async fn estates_of(&self, dept_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT estate_id FROM department_estates WHERE department_id = $1 ORDER BY estate_id",
+        )
+        .bind(dept_id)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn insert_case(
+        &self,
+        c: NewCase,
+        photos: Vec<NewPhoto>,
+        event: NewEvent,
+        actor: (String, String),
+        notices: Vec<NewNotice>,
+        audit: AuditEvent,
+    ) -> Result<(Case, bool)> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        if let Some(k) = &c.idem_key {
+            let found = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE idem_key = $1"))
+                .bind(k)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            if let Some(row) = found {
+                return Ok((case_row(&row)?, false));
+            }
+        }
+        let (id, number) = insert_case_row(&mut tx, &c, None).await?;
+        let eid = insert_event(&mut tx, id, c.created_ms, &event, &actor.0, &actor.1).await?;
+        insert_photos(&mut tx, id, eid, "intake", &photos, c.created_ms).await?;
+        insert_notices(
+            &mut tx,
+            Some(id),
+            c.created_ms,
+            &notices
+                .iter()
+                .map(|n| NewNotice {
+                    text: format!("[{number}] {}", n.text),
+                    ..n.clone()
+                })
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+        let mut audit = audit;
+        audit.entity_id = number;
+        write_audit(&mut tx, &audit).await?;
+        let case = fetch_case(&mut tx, id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((case, true))
+    }
+
+    async fn case(&self, id: i64) -> Result<Option<Case>> {
+        let row = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    async fn case_by_number(&self, number: &str) -> Result<Option<Case>> {
+        let row = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE number = $1"))
+            .bind(number)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    async fn case_by_token(&self, token: &str) -> Result<Option<Case>> {
+        if token.len() < 16 {
+            return Ok(None);
+        }
+        let row = sqlx::query(safe!(
+            "SELECT {CASE_COLS} FROM cases WHERE track_token = $1"
+        ))
+        .bind(token)
+        .fetch_optional(&self.r)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    async fn update_case(&self, c: &Case, ch: CaseChange) -> Result<Case> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        if !write_fields(&mut tx, c.id, c, Some(ch.expected_version)).await? {
+            return Err(DomainError::conflict(
+                "该案件已被他人处理，请刷新后重试",
+                "someone else acted on this case: reload and try again",
+            ));
+        }
+        let eid = insert_event(
+            &mut tx,
+            c.id,
+            c.updated_ms,
+            &ch.event,
+            &ch.actor_login,
+            &ch.actor_role,
+        )
+        .await?;
+        insert_photos(&mut tx, c.id, eid, "result", &ch.photos, c.updated_ms).await?;
+        insert_parties(&mut tx, c.id, &ch.parties).await?;
+        for (dept, due) in &ch.whistles {
+            sqlx::query(
+                "INSERT INTO case_whistles (case_id, department_id, called_ms, due_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id, department_id) DO UPDATE SET called_ms = $3, due_ms = $4, reported_ms = NULL",
+            )
+            .bind(c.id)
+            .bind(dept)
+            .bind(c.updated_ms)
+            .bind(due)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        if let Some(d) = ch.reported {
+            sqlx::query("UPDATE case_whistles SET reported_ms = $1 WHERE case_id = $2 AND department_id = $3 AND reported_ms IS NULL")
+                .bind(c.updated_ms)
+                .bind(c.id)
+                .bind(d)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        insert_notices(&mut tx, Some(c.id), c.updated_ms, &ch.notices).await?;
+        write_audit(&mut tx, &ch.audit).await?;
+        let out = fetch_case(&mut tx, c.id).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn events(&self, case_id: i64) -> Result<Vec<CaseEvent>> {
+        let rows = sqlx::query("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id")
+            .bind(case_id)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let from: Option<String> = g(r, "from_status")?;
+                let to: Option<String> = g(r, "to_status")?;
+                Ok(CaseEvent {
+                    id: g(r, "id")?,
+                    case_id: g(r, "case_id")?,
+                    at_ms: g(r, "at_ms")?,
+                    action: g(r, "action")?,
+                    from_status: from.as_deref().and_then(Status::parse),
+                    to_status: to.as_deref().and_then(Status::parse),
+                    actor_login: g(r, "actor_login")?,
+                    actor_role: g(r, "actor_role")?,
+                    note: g(r, "note")?,
+                    public: g::<i64>(r, "public")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn attachments(&self, case_id: i64) -> Result<Vec<Attachment>> {
+        let rows = sqlx::query("SELECT id, case_id, event_id, kind, content_type, size FROM case_attachments WHERE case_id = $1 ORDER BY id")
+            .bind(case_id)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Attachment {
+                    id: g(r, "id")?,
+                    case_id: g(r, "case_id")?,
+                    event_id: g(r, "event_id")?,
+                    kind: g(r, "kind")?,
+                    content_type: g(r, "content_type")?,
+                    size: g(r, "size")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn attachment(&self, id: i64) -> Result<Option<(Attachment, Vec<u8>)>> {
+        let row = sqlx::query("SELECT id, case_id, event_id, kind, content_type, size, bytes FROM case_attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok((
+                Attachment {
+                    id: g(&r, "id")?,
+                    case_id: g(&r, "case_id")?,
+                    event_id: g(&r, "event_id")?,
+                    kind: g(&r, "kind")?,
+                    content_type: g(&r, "content_type")?,
+                    size: g(&r, "size")?,
+                },
+                g::<Vec<u8>>(&r, "bytes")?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn parties(&self, case_id: i64) -> Result<Vec<Party>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT role, name FROM case_parties WHERE case_id = $1 ORDER BY role")
+                .bind(case_id)
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(role, name)| Party { role, name })
+            .collect())
+    }
+
+    async fn whistles(&self, case_id: i64) -> Result<Vec<Whistle>> {
+        let rows = sqlx::query(
+            "SELECT w.*, d.name AS dname FROM case_whistles w JOIN departments d ON d.id = w.department_id WHERE w.case_id = $1 ORDER BY w.id",
+        )
+        .bind(case_id)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Whistle {
+                    id: g(r, "id")?,
+                    case_id: g(r, "case_id")?,
+                    department_id: g(r, "department_id")?,
+                    department_name: g(r, "dname")?,
+                    called_ms: g(r, "called_ms")?,
+                    due_ms: g(r, "due_ms")?,
+                    reported_ms: g(r, "reported_ms")?,
+                    note: g(r, "note")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn search(&self, q: &CaseQuery, page: PageRequest) -> Result<Page<Case>> {
+        let w = where_of(q);
+        let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {}", w.sql);
+        let (total,): (i64,) = {
+            let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
+            for p in &w.params {
+                cq = match p {
+                    P::T(t) => cq.bind(t.as_str()),
+                    P::I(i) => cq.bind(*i),
+                };
+            }
+            cq.fetch_one(&self.r).await.map_err(db_err)?
+        };
+        let n = w.next();
+        let sql = format!(
+            "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY created_ms DESC, id DESC LIMIT ${n} OFFSET ${}",
+            w.sql,
+            n + 1
+        );
+        let rows = w
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        Ok(Page {
+            items: rows.iter().map(case_row).collect::<Result<_>>()?,
+            total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    async fn rate_counts(
+        &self,
+        q: &CaseQuery,
+        group: RateGroup,
+        now_ms: i64,
+    ) -> Result<Vec<RateCounts>> {
+        let w = where_of(q);
+        let n = w.next();
+        let key = match &group {
+            RateGroup::Total => "'total'".to_string(),
+            RateGroup::Level(level) => {
+                let len: i64 = jiceng_domain::org::UnitKind::ALL
+                    .iter()
+                    .take_while(|k| *k <= level)
+                    .map(|k| k.code_len() as i64 + 1)
+                    .sum::<i64>()
+                    + 1;
+                format!("substr(path, 1, {len})")
+            }
+            RateGroup::Department => "CAST(COALESCE(assignee_dept_id, 0) AS TEXT)".to_string(),
+            RateGroup::Month => match self.backend {
+                crate::Backend::Sqlite => {
+                    "strftime('%Y-%m', created_ms / 1000 + 28800, 'unixepoch')".to_string()
+                }
+                crate::Backend::Postgres => {
+                    "to_char(to_timestamp(created_ms / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM')"
+                        .to_string()
+                }
+            },
+        };
+        let s = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS total, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM cases WHERE {} {} ORDER BY 1",
+            s("status = 'rejected'"),
+            s("dispatched_ms IS NOT NULL"),
+            s(&format!(
+                "response_due_ms IS NOT NULL AND (responded_ms IS NOT NULL OR response_due_ms <= ${n})"
+            )),
+            s("responded_ms IS NOT NULL AND responded_ms <= response_due_ms"),
+            s("status = 'closed'"),
+            s("status = 'closed' AND closed_ms <= due_ms"),
+            s("satisfaction IS NOT NULL"),
+            s("satisfaction IN ('satisfied', 'basic')"),
+            s("overdue = 1 AND status NOT IN ('closed', 'rejected')"),
+            s("status = 'closed' AND closed_level = 'grid'"),
+            s("status = 'closed' AND closed_level = 'community'"),
+            s("status = 'closed' AND closed_level = 'subdistrict'"),
+            s("status = 'closed' AND closed_level = 'district'"),
+            w.sql,
+            if group == RateGroup::Total {
+                ""
+            } else {
+                "GROUP BY 1"
+            },
+        );
+        let rows = w
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .bind(now_ms)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let at = |i: usize| -> Result<i64> { r.try_get::<i64, _>(i).map_err(db_err) };
+                Ok(RateCounts {
+                    key: r.try_get::<String, _>(0).map_err(db_err)?,
+                    total: at(1)?,
+                    rejected: at(2)?,
+                    dispatched: at(3)?,
+                    response_due: at(4)?,
+                    responded_in_time: at(5)?,
+                    closed: at(6)?,
+                    closed_in_time: at(7)?,
+                    rated: at(8)?,
+                    satisfied: at(9)?,
+                    overdue_open: at(10)?,
+                    closed_grid: at(11)?,
+                    closed_community: at(12)?,
+                    closed_subdistrict: at(13)?,
+                    closed_district: at(14)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn sweep_candidates(&self, now_ms: i64, limit: i64) -> Result<(Vec<Case>, Vec<Case>)> {
+        let overdue = sqlx::query(safe!(
+            "SELECT {CASE_COLS} FROM cases WHERE status IN ('accepted', 'dispatched', 'processing') AND overdue = 0 AND due_ms IS NOT NULL AND due_ms < $1 ORDER BY due_ms LIMIT $2"
+        ))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        let remind = sqlx::query(safe!(
+            "SELECT {CASE_COLS} FROM cases WHERE status IN ('accepted', 'dispatched', 'processing') AND reminded = 0 AND overdue = 0 AND due_ms IS NOT NULL \
+             AND accepted_ms + (due_ms - accepted_ms) * 3 / 4 <= $1 AND due_ms >= $1 ORDER BY due_ms LIMIT $2"
+        ))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        Ok((
+            overdue.iter().map(case_row).collect::<Result<_>>()?,
+            remind.iter().map(case_row).collect::<Result<_>>()?,
+        ))
+    }
+
+    async fn mark_reminded(&self, id: i64, notices: Vec<NewNotice>) -> Result<bool> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let r = sqlx::query("UPDATE cases SET reminded = 1 WHERE id = $1 AND reminded = 0")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_notices(&mut tx, Some(id), now, &notices).await?;
+        sqlx::query(
+            "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) SELECT id, $2, 'remind', status, status, 'system', 'system', '临近办理时限，已提醒', 0 FROM cases WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn claim_notices(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let lock = match self.backend {
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
+        let rows = sqlx::query(safe!(
+            "SELECT id, at_ms, channel, recipient, case_id, text, sent_ms FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $1{lock}"
+        ))
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let mut out = vec![];
+        for r in &rows {
+            let id: i64 = g(r, "id")?;
+            sqlx::query("UPDATE notifications SET sent_ms = $1 WHERE id = $2")
+                .bind(now_ms)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            out.push(Notice {
+                id,
+                at_ms: g(r, "at_ms")?,
+                channel: g(r, "channel")?,
+                recipient: g(r, "recipient")?,
+                case_id: g(r, "case_id")?,
+                text: g(r, "text")?,
+                sent_ms: Some(now_ms),
+            });
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn notices_for(&self, recipients: &[String], limit: i64) -> Result<Vec<Notice>> {
+        if recipients.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT id, at_ms, channel, recipient, case_id, text, sent_ms FROM notifications WHERE recipient IN ({}) ORDER BY id DESC LIMIT ${}",
+            crate::placeholders(1, recipients.len()),
+            recipients.len() + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in recipients {
+            q = q.bind(r.as_str());
+        }
+        let rows = q.bind(limit).fetch_all(&self.r).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Notice {
+                    id: g(r, "id")?,
+                    at_ms: g(r, "at_ms")?,
+                    channel: g(r, "channel")?,
+                    recipient: g(r, "recipient")?,
+                    case_id: g(r, "case_id")?,
+                    text: g(r, "text")?,
+                    sent_ms: g(r, "sent_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn rotations(&self, path: &str) -> Result<Vec<Rotation>> {
+        let (lo, hi) = subtree_range(path);
+        let rows = sqlx::query(
+            "SELECT r.*, u.name AS uname, c.number AS cnumber, c.status AS cstatus, c.description AS cdesc FROM rotations r \
+             JOIN org_units u ON u.id = r.subdistrict_id LEFT JOIN cases c ON c.id = r.case_id \
+             WHERE u.path >= $1 AND u.path < $2 ORDER BY r.period DESC, u.code",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.r)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(rotation_row).collect()
+    }
+
+    async fn rotation(&self, id: i64) -> Result<Option<Rotation>> {
+        let row = sqlx::query(
+            "SELECT r.*, u.name AS uname, c.number AS cnumber, c.status AS cstatus, c.description AS cdesc FROM rotations r \
+             JOIN org_units u ON u.id = r.subdistrict_id LEFT JOIN cases c ON c.id = r.case_id WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.r)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(rotation_row).transpose()
+    }
+
+    async fn insert_rotation(
+        &self,
+        subdistrict_id: i64,
+        period: &str,
+        secretary: &str,
+        audit: AuditEvent,
+    ) -> Result<Rotation> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let (id,): (i64,) = sqlx::query_as("INSERT INTO rotations (subdistrict_id, period, secretary) VALUES ($1, $2, $3) RETURNING id")
+            .bind(subdistrict_id)
+            .bind(period)
+            .bind(secretary)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match db_err(e) {
+                DomainError::Conflict(_) => DomainError::field("period", "该街道本期已有轮值书记", "this sub-district already has a rotation for the period"),
+                e => e,
+            })?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        self.rotation(id)
+            .await?
+            .ok_or(DomainError::NotFound("rotation"))
+    }
+
+    async fn set_rotation_case(
+        &self,
+        rotation_id: i64,
+        case_id: i64,
+        at_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let r = sqlx::query(
+            "UPDATE rotations SET case_id = $1, taken_ms = $2 WHERE id = $3 AND case_id IS NULL",
+        )
+        .bind(case_id)
+        .bind(at_ms)
+        .bind(rotation_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if r.rows_affected() != 1 {
+            return Err(DomainError::rule(
+                "本期轮值书记已领办案件",
+                "this rotation already has its case",
+            ));
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn open311_key_valid(&self, key_hash: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM open311_keys WHERE key_hash = $1 AND active = 1")
+            .bind(key_hash)
+            .fetch_optional(&self.r)
+            .await
+            .map_err(db_err)?;
+        Ok(row.is_some())
+    }
+
+    async fn insert_open311_key(
+        &self,
+        key_hash: &str,
+        name: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO open311_keys (key_hash, name, created_ms, active) VALUES ($1, $2, $3, 1)",
+        )
+        .bind(key_hash)
+        .bind(name)
+        .bind(audit.at_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn import_cases(&self, cases: Vec<HistoricCase>, audit: AuditEvent) -> Result<u64> {
+        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let n = cases.len() as u64;
+        for h in &cases {
+            let (id, _) = insert_case_row(&mut tx, &h.case, Some(&h.fields)).await?;
+            for (at, e, login, role) in &h.events {
+                insert_event(&mut tx, id, *at, e, login, role).await?;
+            }
+            insert_parties(&mut tx, id, &h.parties).await?;
+        }
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n)
+    }
+}
+
+fn rotation_row(r: &AnyRow) -> Result<Rotation> {
+    let st: Option<String> = g(r, "cstatus")?;
+    Ok(Rotation {
+        id: g(r, "id")?,
+        subdistrict_id: g(r, "subdistrict_id")?,
+        subdistrict_name: g(r, "uname")?,
+        period: g(r, "period")?,
+        secretary: g(r, "secretary")?,
+        case_id: g(r, "case_id")?,
+        case_number: g(r, "cnumber")?,
+        case_status: st.as_deref().and_then(Status::parse),
+        case_description: g(r, "cdesc")?,
+        taken_ms: g(r, "taken_ms")?,
+    })
+}
