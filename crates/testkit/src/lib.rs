@@ -488,7 +488,12 @@ impl TestApp {
             .post_form("/login", &format!("jiceng_pre={pre}"), &form)
             .await;
         let session = res.cookie("jiceng_session")?;
-        let home = self.get_page("/home", &session).await;
+        let mut home = self.get_page("/home", &session).await;
+        if home.status.is_redirection()
+            && let Some(to) = home.headers.get("location").and_then(|v| v.to_str().ok()).map(String::from)
+        {
+            home = self.get_page(&to, &session).await;
+        }
         let csrf = csrf_of(&home.text())?;
         Some((session, csrf))
     }

@@ -84,7 +84,12 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit_list))
         .route("/import/{kind}", post(import_file))
         .route("/users", get(users).post(create_user))
-        .fallback(|| async { StatusCode::NOT_FOUND })
+}
+
+/// The API's routers, finished: unknown paths and framework rejections answer in the
+/// API's error shape.
+pub fn with_json_errors(r: Router<AppState>) -> Router<AppState> {
+    r.fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::map_response(json_rejections))
 }
 

@@ -165,3 +165,19 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => "/home".to_string(),
     }
 }
+
+/// A page visitor who may or may not be signed in (public pages).
+pub struct MaybeCaller(pub Option<PageCaller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(
+            PageCaller::from_request_parts(parts, state).await.ok(),
+        ))
+    }
+}

@@ -3,9 +3,12 @@
 //! Handlers extract the caller and the input, call one use case, and render.
 
 pub mod api;
+pub mod appeals_api;
+pub mod appeals_ui;
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod open311;
 pub mod openapi;
 pub mod svg;
 pub mod ui;
@@ -106,7 +109,12 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(ui::routes())
-        .nest("/api/v1", api::routes())
+        .merge(appeals_ui::routes())
+        .nest(
+            "/api/v1",
+            api::with_json_errors(api::routes().merge(appeals_api::routes())),
+        )
+        .nest("/open311/v2", open311::routes())
         .route("/api/openapi.json", get(openapi::document))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))

@@ -40,7 +40,14 @@ pub fn templates() -> Environment<'static> {
         "import.html",
         "audit.html",
         "users.html",
-        "error.html"
+        "error.html",
+        "appeals/report.html",
+        "appeals/receipt.html",
+        "appeals/case.html",
+        "appeals/cases.html",
+        "appeals/inbox.html",
+        "appeals/stats.html",
+        "appeals/rotations.html"
     );
     env.add_function(
         "t",
@@ -88,25 +95,25 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Any serialisable value for a template.
-fn v<T: serde::Serialize>(t: &T) -> Value {
+pub(crate) fn v<T: serde::Serialize>(t: &T) -> Value {
     Value::from(minijinja::value::Serde(t))
 }
 
-fn lang_str(lang: Lang) -> &'static str {
+pub(crate) fn lang_str(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "zh",
         Lang::En => "en",
     }
 }
 
-fn role_label(role: Role, lang: Lang) -> &'static str {
+pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => role.label_zh(),
         Lang::En => role.label_en(),
     }
 }
 
-fn base(c: &PageCaller) -> Value {
+pub(crate) fn base(c: &PageCaller) -> Value {
     let a = &c.actor;
     context! {
         lang => lang_str(c.lang),
@@ -120,11 +127,15 @@ fn base(c: &PageCaller) -> Value {
             people => a.can(Verb::ViewPeople), edit_people => a.can(Verb::EditPeople),
             reveal => a.can(Verb::RevealPersonalData), import => a.can(Verb::Import),
             audit => a.can(Verb::ViewAudit), users => a.can(Verb::ManageUsers),
+            cases => !matches!(a.role, Role::Resident),
+            report => matches!(a.role, Role::Resident | Role::GridWorker | Role::HotlineOperator | Role::CommunityStaff | Role::SubdistrictStaff | Role::DistrictAdmin),
+            inbox => !matches!(a.role, Role::Resident | Role::Auditor),
+            stats => a.can(Verb::ViewOrg),
         },
     }
 }
 
-fn render(state: &AppState, name: &str, ctx: Value) -> Response {
+pub(crate) fn render(state: &AppState, name: &str, ctx: Value) -> Response {
     match state
         .templates
         .get_template(name)
@@ -156,7 +167,7 @@ pub fn error_page(state: &AppState, lang: Lang, e: &DomainError) -> Response {
 }
 
 /// The error page with the signed-in person's header and menu.
-fn caller_error(state: &AppState, c: &PageCaller, e: &DomainError) -> Response {
+pub(crate) fn caller_error(state: &AppState, c: &PageCaller, e: &DomainError) -> Response {
     if let DomainError::Internal(detail) = e {
         tracing::error!(%detail, "internal error");
     }
@@ -171,7 +182,7 @@ fn caller_error(state: &AppState, c: &PageCaller, e: &DomainError) -> Response {
 }
 
 /// Form feedback: the error message, the fields it names, and what was typed.
-fn feedback(lang: Lang, e: &DomainError) -> Value {
+pub(crate) fn feedback(lang: Lang, e: &DomainError) -> Value {
     let fields: Vec<Value> = e
         .fields()
         .iter()
@@ -180,7 +191,7 @@ fn feedback(lang: Lang, e: &DomainError) -> Value {
     context! { message => e.message(lang), fields => fields }
 }
 
-fn check_csrf(c: &PageCaller, form_csrf: &str) -> Result<()> {
+pub(crate) fn check_csrf(c: &PageCaller, form_csrf: &str) -> Result<()> {
     if crate::ct_eq(form_csrf, &c.csrf) {
         Ok(())
     } else {
@@ -338,6 +349,9 @@ async fn logout(
 }
 
 async fn home(State(state): State<AppState>, c: PageCaller) -> Response {
+    if c.actor.role == Role::PropertyCompany {
+        return Redirect::to("/inbox").into_response();
+    }
     let result: Result<Response> = async {
         if c.actor.role == Role::Resident {
             let household = match c.actor.household_id {
@@ -369,7 +383,7 @@ async fn org_root(State(state): State<AppState>, c: PageCaller) -> Response {
     }
 }
 
-fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
+pub(crate) fn kind_label(k: UnitKind, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => k.label_zh(),
         Lang::En => k.label_en(),

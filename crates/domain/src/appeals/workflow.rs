@@ -454,6 +454,8 @@ fn decide(c: &mut Case, rel: &Relation, action: &Action, now: i64) -> Result<Out
                 // Reopened once: back to the same handler, who must sign again.
                 c.reopen_count = 1;
                 c.status = Status::Dispatched;
+                // The next closure is rated afresh; this rating stays in the timeline.
+                c.rated_ms = None;
                 c.closed_ms = None;
                 c.closed_level = None;
                 c.verified_ms = None;

@@ -1,0 +1,909 @@
+//! Residents' appeals end to end through the API, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jiceng_core::Role::*;
+use jiceng_domain::appeals::service as appeals;
+use jiceng_testkit::{Fixture, TestApp, env, fixture};
+use serde_json::{Value, json};
+
+async fn submit(app: &TestApp, token: &str, body: Value) -> jiceng_testkit::Reply {
+    app.api("POST", "/api/v1/cases", token, Some(body)).await
+}
+
+async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> jiceng_testkit::Reply {
+    let cur = app
+        .api("GET", &format!("/api/v1/cases/{id}"), token, None)
+        .await
+        .json();
+    let mut body = body;
+    if body.get("version").is_none() {
+        body["version"] = cur["case"]["version"].as_i64().map(Value::from).unwrap_or(json!(0));
+    }
+    app.api(
+        "POST",
+        &format!("/api/v1/cases/{id}/actions"),
+        token,
+        Some(body),
+    )
+    .await
+}
+
+fn ok(r: &jiceng_testkit::Reply) -> Value {
+    assert!(r.status.is_success(), "{} {}", r.status, r.text());
+    r.json()
+}
+
+async fn count(app: &TestApp, f: &Fixture) -> i64 {
+    app.api("GET", "/api/v1/cases?limit=1", f.token(DistrictAdmin), None)
+        .await
+        .json()["total"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A resident's leak report, through to rating.
+#[tokio::test]
+async fn a_case_from_report_to_rating() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    // The resident reports from home (no place given: their own building).
+    let r = submit(&app, f.token(Resident), json!({"category": "1104", "description": "楼上卫生间漏水严重，天花板渗水", "idem_key": "tap-1"})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let case = r.json()["case"].clone();
+    let id = case["id"].as_i64().unwrap();
+    let number = case["number"].as_str().unwrap().to_string();
+    assert!(
+        number.len() == 11 && number.as_bytes()[6] == b'-',
+        "{number}"
+    );
+    assert_eq!(case["status"], "submitted");
+    assert_eq!(case["grid_id"], f.grid);
+    // A double tap makes one case.
+    let again = submit(&app, f.token(Resident), json!({"category": "1104", "description": "楼上卫生间漏水严重，天花板渗水", "idem_key": "tap-1"})).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["case"]["id"], id);
+    assert_eq!(count(&app, &f).await, 1);
+
+    // The grid worker accepts; the category names the estate's property company.
+    ok(&act(&app, f.token(GridWorker), id, json!({"action": "accept"})).await);
+    let v = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(GridWorker),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        v["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("dispatch"))
+    );
+    assert_eq!(v["suggested"], "阳光物业服务有限公司");
+    ok(&act(&app, f.token(GridWorker), id, json!({"action": "dispatch"})).await);
+    let v = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(GridWorker),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["case"]["assignee_dept_id"], f.property);
+    // Red property: handled jointly.
+    let roles: Vec<&str> = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["role"].as_str().unwrap())
+        .collect();
+    for r in [
+        "property",
+        "party_org",
+        "residents_committee",
+        "owners_committee",
+        "representatives",
+    ] {
+        assert!(roles.contains(&r), "{roles:?}");
+    }
+    // The property company signs, works and reports back; the water bureau cannot.
+    assert_eq!(
+        act(
+            &app,
+            f.token(DepartmentHandler),
+            id,
+            json!({"action": "sign"})
+        )
+        .await
+        .status,
+        404
+    );
+    ok(&act(
+        &app,
+        f.token(PropertyCompany),
+        id,
+        json!({"action": "sign"}),
+    )
+    .await);
+    ok(&act(&app, f.token(PropertyCompany), id, json!({"action": "feedback", "note": "已更换楼上防水层，渗水停止", "photos": ["/9j/4AAQSkZJRgABAQ=="]})).await);
+    // The grid worker checks on site and closes.
+    ok(&act(
+        &app,
+        f.token(GridWorker),
+        id,
+        json!({"action": "verify", "pass": true}),
+    )
+    .await);
+    ok(&act(&app, f.token(GridWorker), id, json!({"action": "close"})).await);
+    // The resident sees the timeline and rates it.
+    let mine = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(Resident),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(mine["case"]["status"], "closed");
+    assert!(mine["events"].as_array().unwrap().len() >= 7);
+    assert_eq!(mine["attachments"].as_array().unwrap().len(), 1);
+    assert!(mine["actions"].as_array().unwrap().contains(&json!("rate")));
+    ok(&act(
+        &app,
+        f.token(Resident),
+        id,
+        json!({"action": "rate", "satisfaction": "satisfied"}),
+    )
+    .await);
+    // The rates of the community now count it.
+    let rates = app
+        .api(
+            "GET",
+            &format!("/api/v1/appeals/rates?unit_id={}", f.community),
+            f.token(CommunityStaff),
+            None,
+        )
+        .await
+        .json();
+    let t = &rates["total"];
+    assert_eq!(t["counts"]["total"], 1);
+    assert_eq!(t["resolution"], 1.0);
+    assert_eq!(t["satisfaction"], 1.0);
+    assert_eq!(t["response"], 1.0);
+    assert_eq!(t["grassroots"][0], 1.0, "closed at grid level");
+    let row = rates["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == f.grid.to_string())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["counts"]["closed"], 1);
+    // Every step is in the audit trail.
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?action=appeals.",
+            f.token(Auditor),
+            None,
+        )
+        .await
+        .json();
+    assert!(audit["total"].as_i64().unwrap() >= 8);
+}
+
+#[tokio::test]
+async fn an_unsatisfied_rating_reopens_once() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = ok(&submit(&app, f.token(GridWorker), json!({"category": "0301", "description": "垃圾箱满溢", "building_id": null, "lon": 106.805, "lat": 39.605})).await);
+    let id = r["case"]["id"].as_i64().unwrap();
+    assert_eq!(
+        r["case"]["status"], "accepted",
+        "patrol reports are accepted at once"
+    );
+    assert_eq!(r["case"]["channel"], "patrol");
+    let (app, f) = (&app, &f);
+    let flow = |id| async move {
+        ok(&act(
+            &app,
+            f.token(GridWorker),
+            id,
+            json!({"action": "dispatch", "to_unit_id": f.grid}),
+        )
+        .await);
+        ok(&act(&app, f.token(GridWorker), id, json!({"action": "sign"})).await);
+        ok(&act(
+            &app,
+            f.token(GridWorker),
+            id,
+            json!({"action": "feedback", "note": "已清运"}),
+        )
+        .await);
+        ok(&act(
+            &app,
+            f.token(CommunityStaff),
+            id,
+            json!({"action": "verify", "pass": true}),
+        )
+        .await);
+        ok(&act(&app, f.token(GridWorker), id, json!({"action": "close"})).await);
+    };
+    flow(id).await;
+    // A hotline operator calls the reporter back and records the rating.
+    ok(&act(
+        &app,
+        f.token(HotlineOperator),
+        id,
+        json!({"action": "rate", "satisfaction": "unsatisfied", "note": "又满了"}),
+    )
+    .await);
+    let c = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(GridWorker),
+            None,
+        )
+        .await
+        .json()["case"]
+        .clone();
+    assert_eq!(
+        (c["status"].as_str(), c["reopen_count"].as_i64()),
+        (Some("dispatched"), Some(1))
+    );
+    ok(&act(&app, f.token(GridWorker), id, json!({"action": "sign"})).await);
+    ok(&act(
+        &app,
+        f.token(GridWorker),
+        id,
+        json!({"action": "feedback", "note": "加装垃圾箱"}),
+    )
+    .await);
+    ok(&act(
+        &app,
+        f.token(CommunityStaff),
+        id,
+        json!({"action": "verify", "pass": true}),
+    )
+    .await);
+    ok(&act(&app, f.token(GridWorker), id, json!({"action": "close"})).await);
+    ok(&act(
+        &app,
+        f.token(HotlineOperator),
+        id,
+        json!({"action": "rate", "satisfaction": "unsatisfied"}),
+    )
+    .await);
+    let c = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(GridWorker),
+            None,
+        )
+        .await
+        .json()["case"]
+        .clone();
+    assert_eq!(c["status"], "closed", "reopened once only");
+}
+
+#[tokio::test]
+async fn illegal_or_stale_actions_change_nothing() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = ok(&submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1301", "description": "夜间噪音"}),
+    )
+    .await);
+    let id = r["case"]["id"].as_i64().unwrap();
+    let v = r["case"]["version"].as_i64().unwrap();
+    // The resident cannot accept their own case; the department cannot see it.
+    assert_eq!(
+        act(&app, f.token(Resident), id, json!({"action": "accept"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        act(
+            &app,
+            f.token(DepartmentHandler),
+            id,
+            json!({"action": "accept"})
+        )
+        .await
+        .status,
+        404
+    );
+    // Closing before anything is done is refused.
+    assert_eq!(
+        act(&app, f.token(GridWorker), id, json!({"action": "close"}))
+            .await
+            .status,
+        422
+    );
+    // Two people accept at once: one wins, one gets a conflict.
+    let uri = format!("/api/v1/cases/{id}/actions");
+    let a = app.api(
+        "POST",
+        &uri,
+        f.token(GridWorker),
+        Some(json!({"action": "accept", "version": v})),
+    );
+    let b = app.api(
+        "POST",
+        &uri,
+        f.token(CommunityStaff),
+        Some(json!({"action": "accept", "version": v})),
+    );
+    let (a, b) = tokio::join!(a, b);
+    let codes = [a.status.as_u16(), b.status.as_u16()];
+    assert!(
+        codes.contains(&200) && (codes.contains(&409) || codes.contains(&422)),
+        "{codes:?} {} {}",
+        a.text(),
+        b.text()
+    );
+    let events = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(GridWorker),
+            None,
+        )
+        .await
+        .json()["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(events, 2, "submit + one accept");
+}
+
+#[tokio::test]
+async fn routing_by_point_building_and_address() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let t = f.token(HotlineOperator);
+    let base =
+        json!({"category": "0501", "description": "占道经营", "reporter_phone": "13911112222"});
+    let with = |extra: Value| {
+        let mut b = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let r = ok(&submit(&app, t, with(json!({"lon": 106.815, "lat": 39.605}))).await);
+    assert_eq!(r["case"]["grid_id"], f.other_grid, "point in polygon");
+    assert_eq!(r["case"]["status"], "accepted");
+    assert_eq!(
+        r["case"]["level"], "district",
+        "the hotline desk coordinates at district level"
+    );
+    let r = ok(&submit(&app, t, with(json!({"lon": 106.855, "lat": 39.605}))).await);
+    assert_eq!(r["case"]["grid_id"], f.far_grid);
+    // Outside the district.
+    let before = count(&app, &f).await;
+    let r = submit(&app, t, with(json!({"lon": 116.4, "lat": 39.9}))).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("不在本区范围内")
+    );
+    // Ambiguous address (every fixture grid has a 阳光小区), then a building id.
+    let r = submit(&app, t, with(json!({"address": "阳光小区1号楼"}))).await;
+    assert_eq!(r.status, 422);
+    let unit = app
+        .api(
+            "GET",
+            &format!("/api/v1/units/{}", f.unit),
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json();
+    let building = unit["unit"]["parent_id"].as_i64().unwrap();
+    let r = ok(&submit(&app, t, with(json!({"building_id": building}))).await);
+    assert_eq!(r["case"]["grid_id"], f.grid);
+    assert_eq!(r["case"]["building_id"], building);
+    assert_eq!(r["case"]["estate_id"], f.estate);
+    // No place at all.
+    assert_eq!(submit(&app, t, base.clone()).await.status, 422);
+    assert_eq!(count(&app, &f).await, before + 1);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_nothing_stored() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let t = f.token(Resident);
+    for (body, field) in [
+        (json!({"category": "9999", "description": "x"}), "category"),
+        (json!({"category": "0303", "description": "x"}), "category"),
+        (
+            json!({"category": "1104", "description": "漏".repeat(4001)}),
+            "description",
+        ),
+        (
+            json!({"category": "1104", "description": "<script>alert(1)</script>"}),
+            "description",
+        ),
+        (
+            json!({"category": "1104", "description": "x", "photos": ["JVBERi0xLjQ="]}),
+            "photos",
+        ),
+        (
+            json!({"category": "1104", "description": "x", "reporter_phone": "12345"}),
+            "reporter_phone",
+        ),
+        (
+            json!({"category": "1104", "description": "x", "attributes": {"floor": "三楼"}}),
+            "attribute[floor]",
+        ),
+        (
+            json!({"category": "1104", "description": ""}),
+            "description",
+        ),
+    ] {
+        let r = submit(&app, t, body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text());
+        let fields: Vec<String> = r.json()["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["field"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(fields.contains(&field.to_string()), "{body}: {fields:?}");
+    }
+    assert_eq!(count(&app, &f).await, 0);
+}
+
+#[tokio::test]
+async fn deadlines_reminders_overdue_escalation_and_the_whistle() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    // Thursday 2026-11-26 10:00 Beijing. Dumped materials: 3 working days → Tuesday 12-01 10:00.
+    let r = ok(&submit(
+        &app,
+        f.token(GridWorker),
+        json!({"category": "0302", "description": "楼道乱堆杂物", "lon": 106.805, "lat": 39.605}),
+    )
+    .await);
+    let id = r["case"]["id"].as_i64().unwrap();
+    let due = r["case"]["due_ms"].as_i64().unwrap();
+    assert_eq!(jiceng_core::clock::format_ms(due), "2026-12-01 10:00:00");
+    // Nothing to do yet.
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap(), Default::default());
+    // Three quarters of the time later: one reminder, once.
+    env.clock.advance(chrono::Duration::days(4));
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap().reminded, 1);
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap().reminded, 0);
+    // Past the limit: marked overdue and escalated to the community, once.
+    env.clock.advance(chrono::Duration::days(2));
+    let s = appeals::sweep(&env.ctx).await.unwrap();
+    assert_eq!(s.escalated, 1);
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap().escalated, 0);
+    let c = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(CommunityStaff),
+            None,
+        )
+        .await
+        .json()["case"]
+        .clone();
+    assert_eq!(
+        (
+            c["level"].as_str(),
+            c["overdue"].as_bool(),
+            c["status"].as_str()
+        ),
+        (Some("community"), Some(true), Some("accepted"))
+    );
+    let inbox = app
+        .api("GET", "/api/v1/inbox", f.token(CommunityStaff), None)
+        .await
+        .json();
+    assert!(
+        inbox["escalated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id)
+    );
+    assert!(
+        inbox["overdue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id)
+    );
+    // The community finds it beyond its power; the sub-district blows the whistle.
+    ok(&act(
+        &app,
+        f.token(CommunityStaff),
+        id,
+        json!({"action": "escalate", "note": "涉及多个部门"}),
+    )
+    .await);
+    assert_eq!(
+        act(
+            &app,
+            f.token(CommunityStaff),
+            id,
+            json!({"action": "whistle", "dept_ids": [f.water]})
+        )
+        .await
+        .status,
+        403
+    );
+    ok(&act(
+        &app,
+        f.token(SubdistrictStaff),
+        id,
+        json!({"action": "whistle", "dept_ids": [f.water, f.city]}),
+    )
+    .await);
+    let v = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(DepartmentHandler),
+            None,
+        )
+        .await
+        .json();
+    assert!(v["actions"].as_array().unwrap().contains(&json!("report")));
+    ok(&act(
+        &app,
+        f.token(DepartmentHandler),
+        id,
+        json!({"action": "report"}),
+    )
+    .await);
+    let w = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(SubdistrictStaff),
+            None,
+        )
+        .await
+        .json()["whistles"]
+        .clone();
+    let reported: Vec<bool> = w
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| !w["reported_ms"].is_null())
+        .collect();
+    assert_eq!(reported, [true, false]);
+    // An extension moves the deadline by working days.
+    ok(&act(
+        &app,
+        f.token(SubdistrictStaff),
+        id,
+        json!({"action": "dispatch", "to_dept_id": f.water}),
+    )
+    .await);
+    ok(&act(
+        &app,
+        f.token(DepartmentHandler),
+        id,
+        json!({"action": "sign"}),
+    )
+    .await);
+    ok(&act(
+        &app,
+        f.token(DepartmentHandler),
+        id,
+        json!({"action": "request", "kind": "extension", "days": 2, "note": "需协调施工方"}),
+    )
+    .await);
+    let before = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(SubdistrictStaff),
+            None,
+        )
+        .await
+        .json()["case"]["due_ms"]
+        .as_i64()
+        .unwrap();
+    ok(&act(
+        &app,
+        f.token(SubdistrictStaff),
+        id,
+        json!({"action": "approve"}),
+    )
+    .await);
+    let after = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(SubdistrictStaff),
+            None,
+        )
+        .await
+        .json()["case"]["due_ms"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(jiceng_core::clock::format_ms(before), "2026-12-01 10:00:00");
+    assert_eq!(jiceng_core::clock::format_ms(after), "2026-12-03 10:00:00");
+}
+
+#[tokio::test]
+async fn reach_search_and_export() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    ok(&submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1104", "description": "楼上卫生间漏水严重"}),
+    )
+    .await);
+    ok(&submit(&app, f.token(HotlineOperator), json!({"category": "0103", "description": "路边供水管道漏水", "lon": 106.855, "lat": 39.605, "reporter_phone": "13900001111"})).await);
+    ok(&submit(&app, f.token(HotlineOperator), json!({"category": "0501", "description": "占道经营", "lon": 106.815, "lat": 39.605, "reporter_phone": "13900001111"})).await);
+    // Chinese search by substring.
+    let r = app
+        .api(
+            "GET",
+            "/api/v1/cases?q=%E6%BC%8F%E6%B0%B4",
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(r["total"], 2, "漏水 finds both leaks");
+    // Reach: the grid worker sees her grid, the community its community.
+    assert_eq!(
+        app.api("GET", "/api/v1/cases", f.token(GridWorker), None)
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/cases", f.token(CommunityStaff), None)
+            .await
+            .json()["total"],
+        2
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/cases", f.token(Resident), None)
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/cases", f.token(PropertyCompany), None)
+            .await
+            .json()["total"],
+        1,
+        "cases in its estates"
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/cases", f.token(DepartmentHandler), None)
+            .await
+            .json()["total"],
+        0,
+        "nothing dispatched to it yet"
+    );
+    // Filters.
+    assert_eq!(
+        app.api(
+            "GET",
+            "/api/v1/cases?category=01&status=accepted",
+            f.token(DistrictAdmin),
+            None
+        )
+        .await
+        .json()["total"],
+        1
+    );
+    assert_eq!(
+        app.api(
+            "GET",
+            "/api/v1/cases?overdue=true",
+            f.token(DistrictAdmin),
+            None
+        )
+        .await
+        .json()["total"],
+        0
+    );
+    assert_eq!(
+        app.api(
+            "GET",
+            "/api/v1/cases?status=nonsense",
+            f.token(DistrictAdmin),
+            None
+        )
+        .await
+        .status,
+        422
+    );
+    // Export of a filtered list.
+    let x = app
+        .api(
+            "GET",
+            "/api/v1/cases.xlsx?q=%E6%BC%8F%E6%B0%B4",
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await;
+    assert_eq!(x.status, 200);
+    assert!(x.body.starts_with(b"PK"));
+    // The reporter's phone is masked, and shown whole only on request (audited).
+    let id = app
+        .api(
+            "GET",
+            "/api/v1/cases?channel=hotline",
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let v = app
+        .api(
+            "GET",
+            &format!("/api/v1/cases/{id}"),
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await;
+    assert!(!v.text().contains("13900001111"));
+    let p = app
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{id}/contact"),
+            f.token(DistrictAdmin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(p["phone"], "13900001111");
+}
+
+#[tokio::test]
+async fn the_rotating_secretary_board() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = ok(&submit(&app, f.token(HotlineOperator), json!({"category": "0502", "description": "小区内违章搭建多年未拆", "lon": 106.805, "lat": 39.605, "reporter_phone": "13900001111"})).await);
+    let number = r["case"]["number"].as_str().unwrap().to_string();
+    let rot = app
+        .api(
+            "POST",
+            "/api/v1/rotations",
+            f.token(SubdistrictStaff),
+            Some(json!({"subdistrict_id": f.sub, "period": "2026-11", "secretary": "张书记"})),
+        )
+        .await;
+    assert_eq!(rot.status, 201, "{}", rot.text());
+    let rid = rot.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/rotations",
+            f.token(SubdistrictStaff),
+            Some(json!({"subdistrict_id": f.sub, "period": "2026-11", "secretary": "李书记"}))
+        )
+        .await
+        .status,
+        422
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/rotations",
+            f.token(CommunityStaff),
+            Some(json!({"subdistrict_id": f.sub, "period": "2026-12", "secretary": "x"}))
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            &format!("/api/v1/rotations/{rid}/case"),
+            f.token(SubdistrictStaff),
+            Some(json!({"case_number": number}))
+        )
+        .await
+        .status,
+        204
+    );
+    let board = app
+        .api("GET", "/api/v1/rotations", f.token(DistrictAdmin), None)
+        .await
+        .json();
+    assert_eq!(board["items"][0]["case_number"], number);
+    assert_eq!(board["items"][0]["case_status"], "accepted");
+}
+
+#[tokio::test]
+async fn appeal_pages_render() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let id = ok(&submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1104", "description": "楼上卫生间漏水严重"}),
+    )
+    .await)["case"]["id"]
+        .as_i64()
+        .unwrap();
+    for (login, pages) in [
+        (
+            "wangge",
+            vec![
+                "/report".to_string(),
+                "/inbox".into(),
+                "/cases".into(),
+                format!("/cases/{id}"),
+                "/appeals/stats".into(),
+                "/rotations".into(),
+            ],
+        ),
+        (
+            "jumin",
+            vec![
+                "/report".to_string(),
+                "/my/cases".into(),
+                format!("/cases/{id}"),
+            ],
+        ),
+        (
+            "admin",
+            vec![
+                "/appeals/stats?by=departments".to_string(),
+                "/appeals/stats?by=months".into(),
+                format!("/cases/{id}"),
+                "/cases.xlsx?q=x".into(),
+            ],
+        ),
+        ("wuye", vec!["/inbox".to_string(), format!("/cases/{id}")]),
+    ] {
+        let (session, _) = app.login(login, jiceng_testkit::PASSWORD).await.unwrap();
+        for p in pages {
+            let r = app.get_page(&p, &session).await;
+            assert_eq!(r.status, 200, "{login} {p}: {}", r.text());
+        }
+    }
+    // The public report page needs no sign-in.
+    let r = app
+        .send(
+            axum::http::Request::builder()
+                .uri("/report")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("pick-map"));
+}
