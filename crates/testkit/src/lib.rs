@@ -490,7 +490,11 @@ impl TestApp {
         let session = res.cookie("jiceng_session")?;
         let mut home = self.get_page("/home", &session).await;
         if home.status.is_redirection()
-            && let Some(to) = home.headers.get("location").and_then(|v| v.to_str().ok()).map(String::from)
+            && let Some(to) = home
+                .headers
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
         {
             home = self.get_page(&to, &session).await;
         }

@@ -18,7 +18,10 @@ async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> jiceng_testkit
         .json();
     let mut body = body;
     if body.get("version").is_none() {
-        body["version"] = cur["case"]["version"].as_i64().map(Value::from).unwrap_or(json!(0));
+        body["version"] = cur["case"]["version"]
+            .as_i64()
+            .map(Value::from)
+            .unwrap_or(json!(0));
     }
     app.api(
         "POST",
@@ -181,7 +184,7 @@ async fn a_case_from_report_to_rating() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["key"] == f.grid.to_string())
+        .find(|r| r["key"] == f.grid)
         .cloned()
         .unwrap();
     assert_eq!(row["counts"]["closed"], 1);
@@ -213,33 +216,33 @@ async fn an_unsatisfied_rating_reopens_once() {
     let (app, f) = (&app, &f);
     let flow = |id| async move {
         ok(&act(
-            &app,
+            app,
             f.token(GridWorker),
             id,
             json!({"action": "dispatch", "to_unit_id": f.grid}),
         )
         .await);
-        ok(&act(&app, f.token(GridWorker), id, json!({"action": "sign"})).await);
+        ok(&act(app, f.token(GridWorker), id, json!({"action": "sign"})).await);
         ok(&act(
-            &app,
+            app,
             f.token(GridWorker),
             id,
             json!({"action": "feedback", "note": "已清运"}),
         )
         .await);
         ok(&act(
-            &app,
+            app,
             f.token(CommunityStaff),
             id,
             json!({"action": "verify", "pass": true}),
         )
         .await);
-        ok(&act(&app, f.token(GridWorker), id, json!({"action": "close"})).await);
+        ok(&act(app, f.token(GridWorker), id, json!({"action": "close"})).await);
     };
     flow(id).await;
     // A hotline operator calls the reporter back and records the rating.
     ok(&act(
-        &app,
+        app,
         f.token(HotlineOperator),
         id,
         json!({"action": "rate", "satisfaction": "unsatisfied", "note": "又满了"}),
@@ -259,24 +262,24 @@ async fn an_unsatisfied_rating_reopens_once() {
         (c["status"].as_str(), c["reopen_count"].as_i64()),
         (Some("dispatched"), Some(1))
     );
-    ok(&act(&app, f.token(GridWorker), id, json!({"action": "sign"})).await);
+    ok(&act(app, f.token(GridWorker), id, json!({"action": "sign"})).await);
     ok(&act(
-        &app,
+        app,
         f.token(GridWorker),
         id,
         json!({"action": "feedback", "note": "加装垃圾箱"}),
     )
     .await);
     ok(&act(
-        &app,
+        app,
         f.token(CommunityStaff),
         id,
         json!({"action": "verify", "pass": true}),
     )
     .await);
-    ok(&act(&app, f.token(GridWorker), id, json!({"action": "close"})).await);
+    ok(&act(app, f.token(GridWorker), id, json!({"action": "close"})).await);
     ok(&act(
-        &app,
+        app,
         f.token(HotlineOperator),
         id,
         json!({"action": "rate", "satisfaction": "unsatisfied"}),

@@ -20,6 +20,12 @@ use crate::error::ApiResult;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/appeals/categories", get(categories))
+        .route(
+            "/appeals/categories/{code}",
+            axum::routing::put(save_category),
+        )
+        .route("/appeals/calendar", get(calendar))
+        .route("/appeals/calendar/{day}", axum::routing::put(set_day))
         .route("/appeals/departments", get(departments))
         .route("/appeals/rates", get(rates))
         .route("/cases", get(search).post(submit))
@@ -35,6 +41,50 @@ pub fn routes() -> Router<AppState> {
 async fn categories(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
     let cats = appeals::categories(&s.ctx).await.l(c.lang)?;
     Ok(Json(json!({ "items": cats })))
+}
+
+async fn save_category(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Path(code): Path<String>,
+    Json(mut cat): Json<jiceng_domain::appeals::Category>,
+) -> ApiResult<StatusCode> {
+    cat.code = code;
+    appeals::save_category(&s.ctx, &c.actor, cat)
+        .await
+        .l(c.lang)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn calendar(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
+    let days = appeals::calendar_days(&s.ctx).await.l(c.lang)?;
+    let items: Vec<Value> = days
+        .into_iter()
+        .map(|(d, k, n)| json!({"day": d.format("%Y-%m-%d").to_string(), "kind": if k == jiceng_domain::appeals::calendar::DayKind::Workday { "workday" } else { "holiday" }, "note": n}))
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "default": "Monday to Friday are working days" }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DayBody {
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_day(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Path(day): Path<String>,
+    Json(b): Json<DayBody>,
+) -> ApiResult<StatusCode> {
+    appeals::set_calendar_day(&s.ctx, &c.actor, &day, b.kind.as_deref(), &b.note)
+        .await
+        .l(c.lang)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn departments(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {

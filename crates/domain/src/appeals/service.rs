@@ -1122,26 +1122,26 @@ async fn act_on(
                         .ok_or_else(|| {
                             DomainError::field("to_dept_id", "部门不存在", "unknown department")
                         })?;
-                    if dept.kind == DeptKind::Property {
-                        if let Some(e) = case.estate_id {
-                            let serves = ctx.appeals.estates_of(d).await?.contains(&e);
-                            if !serves {
-                                return Err(DomainError::field(
-                                    "to_dept_id",
-                                    "该物业公司不服务此小区",
-                                    "this property company does not serve the estate",
-                                ));
-                            }
-                            let estate = unit_name(ctx, Some(e)).await?.unwrap_or_default();
-                            let codes = path_codes(&case.path);
-                            let community = ctx
-                                .org
-                                .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
-                                .await?
-                                .map(|c| c.name)
-                                .unwrap_or_default();
-                            parties = red_property_parties(&community, &estate, &dept.name);
+                    if dept.kind == DeptKind::Property
+                        && let Some(e) = case.estate_id
+                    {
+                        let serves = ctx.appeals.estates_of(d).await?.contains(&e);
+                        if !serves {
+                            return Err(DomainError::field(
+                                "to_dept_id",
+                                "该物业公司不服务此小区",
+                                "this property company does not serve the estate",
+                            ));
                         }
+                        let estate = unit_name(ctx, Some(e)).await?.unwrap_or_default();
+                        let codes = path_codes(&case.path);
+                        let community = ctx
+                            .org
+                            .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
+                            .await?
+                            .map(|c| c.name)
+                            .unwrap_or_default();
+                        parties = red_property_parties(&community, &estate, &dept.name);
                     }
                     notices.push(NewNotice {
                         channel: "sms".into(),
@@ -1962,6 +1962,92 @@ pub async fn open311_key_valid(ctx: &Ctx, key: &str) -> Result<bool> {
     ctx.appeals
         .open311_key_valid(&crate::auth::service::token_hash(key.trim()))
         .await
+}
+
+/// The working-day calendar's exceptions (holidays, make-up working days).
+pub async fn calendar_days(
+    ctx: &Ctx,
+) -> Result<Vec<(NaiveDate, super::calendar::DayKind, String)>> {
+    ctx.appeals.calendar().await
+}
+
+/// Marks a day as a holiday or a working day (or clears the exception).
+pub async fn set_calendar_day(
+    ctx: &Ctx,
+    actor: &Actor,
+    day: &str,
+    kind: Option<&str>,
+    note: &str,
+) -> Result<()> {
+    crate::require(actor, Verb::ManageUsers)?;
+    let mut c = Checker::new();
+    let d = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
+    if d.is_none() {
+        c.add("day", "日期格式为 YYYY-MM-DD", "day must be YYYY-MM-DD");
+    }
+    let k = match kind {
+        None | Some("") => None,
+        Some("holiday") => Some(super::calendar::DayKind::Holiday),
+        Some("workday") => Some(super::calendar::DayKind::Workday),
+        Some(_) => {
+            c.add(
+                "kind",
+                "类型应为 holiday 或 workday",
+                "kind must be holiday or workday",
+            );
+            None
+        }
+    };
+    check_text(&mut c, "note", note, false, 40);
+    c.finish()?;
+    let d = d.ok_or(DomainError::Internal("day".into()))?;
+    let audit = ctx
+        .event(actor, "appeals.calendar", "calendar_day", day, "/")
+        .after(serde_json::json!({"kind": kind, "note": note}));
+    ctx.appeals.set_calendar_day(d, k, note.trim(), audit).await
+}
+
+/// Adds or changes a category (its limits, handler type, Open311 attributes).
+pub async fn save_category(ctx: &Ctx, actor: &Actor, cat: Category) -> Result<()> {
+    crate::require(actor, Verb::ManageUsers)?;
+    let mut c = Checker::new();
+    if cat.code.is_empty() || cat.code.len() > 8 || !cat.code.chars().all(|ch| ch.is_ascii_digit())
+    {
+        c.add("code", "类别代码为1–8位数字", "code: 1–8 digits");
+    }
+    check_text(&mut c, "name_zh", &cat.name_zh, true, 30);
+    check_text(&mut c, "name_en", &cat.name_en, true, 60);
+    if !["patrol", "service", "both"].contains(&cat.source.as_str()) {
+        c.add(
+            "source",
+            "来源应为 patrol、service 或 both",
+            "source must be patrol, service or both",
+        );
+    }
+    if !(1..=720).contains(&cat.response_hours) {
+        c.add(
+            "response_hours",
+            "响应时限为1–720小时",
+            "response time: 1–720 hours",
+        );
+    }
+    if !(1..=365).contains(&cat.limit_amount) {
+        c.add("limit_amount", "办理时限为1–365", "limit: 1–365");
+    }
+    if !cat.attributes.is_array() {
+        c.add("attributes", "属性须为数组", "attributes must be an array");
+    }
+    let all = ctx.appeals.categories().await?;
+    if let Some(p) = &cat.parent_code
+        && !all.iter().any(|x| &x.code == p && x.parent_code.is_none())
+    {
+        c.add("parent_code", "上级类别不存在", "unknown parent category");
+    }
+    c.finish()?;
+    let audit = ctx
+        .event(actor, "appeals.save_category", "category", &cat.code, "/")
+        .after(&cat);
+    ctx.appeals.save_category(cat, audit).await
 }
 
 #[cfg(test)]
