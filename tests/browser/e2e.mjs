@@ -356,6 +356,79 @@ step('login-wrong-password', async (show) => {
   assert.notEqual(home.status(), 200, 'after a failed login /home is reachable');
 });
 
+// Submit and wait for the page the form leads to.
+async function submitForm(page, form) {
+  await form.waitFor();
+  await Promise.all([page.waitForNavigation(), form.locator('button').first().click()]);
+}
+
+async function act(page, caseId, action) {
+  await page.goto(url(`/cases/${caseId}`));
+  const form = page.locator(`form[data-action="${action}"]`);
+  return form;
+}
+
+step('appeal-from-phone-to-rating', async (show) => {
+  const jumin = await session('jumin', 'jumin', PHONE);
+  const { ctx: adminCtx } = await admin();
+  const grid = (await getJson(adminCtx, '/api/v1/units/by-code/150302001002001')).body;
+  const ratesBefore = (await getJson(adminCtx, `/api/v1/appeals/rates?unit_id=${grid.id}`)).body.total.counts;
+
+  // A resident on a 360 px phone reports a leak from home.
+  const p = jumin.page;
+  show(p);
+  await p.goto(url('/report'));
+  await p.locator('select[name="category"]').selectOption('0103');
+  await p.locator('textarea[name="description"]').fill('楼下供水管道漏水，地面积水');
+  eq(await p.locator('input[name="place"][value="mine"]').isChecked(), true, 'home is the default place');
+  const width = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 361, `report page scrolls sideways at 360 px (${width})`);
+  await submitForm(p, p.locator('#report-form'));
+  const number = (await p.locator('#case-number').innerText()).trim();
+  assert.match(number, /^\d{6}-\d{4}$/, 'a number to read out on the phone');
+  const caseLink = await p.locator('a[href^="/cases/"]').first().getAttribute('href');
+  const caseId = caseLink.split('/').pop();
+
+  // The grid worker accepts it and dispatches it as the category suggests.
+  const g = (await wangge()).page;
+  show(g);
+  await g.goto(url('/inbox'));
+  assert.ok(await g.locator(`a:has-text("${number}")`).count() > 0, 'the new case is in the grid worker\'s inbox');
+  await submitForm(g, await act(g, caseId, 'accept'));
+  await submitForm(g, await act(g, caseId, 'dispatch'));
+  eq((await g.locator('#case-status').innerText()).trim(), '已派遣', 'status after dispatch');
+
+  // The water bureau's handler signs for it and reports the result.
+  const b = (await session('bumen', 'bumen', DESKTOP)).page;
+  show(b);
+  await submitForm(b, await act(b, caseId, 'sign'));
+  const fb = await act(b, caseId, 'feedback');
+  await fb.locator('textarea[name="note"]').fill('已关闭阀门并更换破损管段，恢复供水');
+  await submitForm(b, fb);
+  eq((await b.locator('#case-status').innerText()).trim(), '已反馈待核查', 'status after feedback');
+
+  // The grid worker checks on site and closes it.
+  await submitForm(g, await act(g, caseId, 'verify'));
+  await submitForm(g, await act(g, caseId, 'close'));
+  eq((await g.locator('#case-status').innerText()).trim(), '已结案', 'status after close');
+
+  // The resident sees the result and rates it.
+  await p.goto(url('/my/cases'));
+  assert.ok(await p.locator(`a:has-text("${number}")`).count() > 0, 'the case is in my cases');
+  const rate = await act(p, caseId, 'rate');
+  assert.match(await p.locator('#case-result').innerText(), /更换破损管段/);
+  await rate.locator('input[name="satisfaction"][value="satisfied"]').check();
+  await submitForm(p, rate);
+  assert.match(await p.locator('#case-rating').innerText(), /满意/);
+
+  // The grid's rates now count the case.
+  const after = (await getJson(adminCtx, `/api/v1/appeals/rates?unit_id=${grid.id}`)).body.total.counts;
+  eq(after.total, ratesBefore.total + 1, 'cases counted');
+  eq(after.closed, ratesBefore.closed + 1, 'closed counted');
+  eq(after.rated, ratesBefore.rated + 1, 'ratings counted');
+  eq(after.satisfied, ratesBefore.satisfied + 1, 'satisfied counted');
+});
+
 step('english-switch', async (show) => {
   // Its own session, so the language cookie doesn't affect other steps.
   const ctx = await newContext(DESKTOP);

@@ -230,6 +230,10 @@ fn data_key(g: &Global, create: bool) -> AnyResult<Cipher> {
     Ok(Cipher::from_hex(&key)?)
 }
 
+fn open311_key_file(g: &Global) -> PathBuf {
+    g.key_file.with_file_name("open311-demo.key")
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -278,6 +282,37 @@ async fn serve(ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
     println!("Jiceng 基层 is serving on http://{addr}");
+    // Deadlines: reminders, overdue marks and escalation, every minute. Safe on several
+    // instances (each write is conditional on the case's version).
+    let deadlines = ctx.clone();
+    tokio::spawn(async move {
+        loop {
+            match jiceng_domain::appeals::service::sweep(&deadlines).await {
+                Ok(r) if r.reminded + r.escalated + r.marked_overdue > 0 => {
+                    tracing::info!(
+                        reminded = r.reminded,
+                        escalated = r.escalated,
+                        overdue = r.marked_overdue,
+                        "deadline sweep"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
+    // Notices waiting in the outbox go out through the channel (default: the log).
+    let outbox = ctx.clone();
+    tokio::spawn(async move {
+        let channel = jiceng_domain::appeals::notify::LogChannel;
+        loop {
+            if let Err(e) = jiceng_domain::appeals::notify::deliver(&outbox, &channel).await {
+                tracing::warn!(error = %e, "notice delivery failed");
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
     // Expired sessions are swept every ten minutes.
     let sweeper = ctx.clone();
     tokio::spawn(async move {
@@ -371,6 +406,32 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     "loaded in {:.1} s: {} units ({} grids), {} households, {} residents, {} post holders",
                     r.seconds, r.units, r.grids, r.households, r.residents, r.posts
                 );
+                let a = &r.appeals;
+                println!(
+                    "appeals: {} cases ({} open, {} overdue, {} closed, {} rejected), {} departments ({} stations), {} property companies, {} rotations, in {:.1} s",
+                    a.cases,
+                    a.open,
+                    a.overdue,
+                    a.closed,
+                    a.rejected,
+                    a.departments,
+                    a.stations,
+                    a.property_companies,
+                    a.rotations,
+                    a.seconds
+                );
+                // An Open311 key for trying the API; kept beside the data key so later
+                // runs can print it again (only its hash is in the database).
+                let key = jiceng_domain::appeals::service::issue_open311_key(
+                    &ctx,
+                    &Actor::system(),
+                    "demo",
+                )
+                .await?;
+                let key_file = open311_key_file(&g);
+                if !key_file.exists() {
+                    write_private(&key_file, &key)?;
+                }
             } else {
                 println!("the database already holds a district: using it as it is");
             }
@@ -387,6 +448,10 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 }
             }
             println!();
+            if let Ok(key) = std::fs::read_to_string(open311_key_file(&g)) {
+                println!("Open311 API key: {}", key.trim());
+                println!();
+            }
             if no_serve {
                 return Ok(());
             }

@@ -18,8 +18,8 @@ use crate::people::{PersonImport, ResidentInput};
 pub const DIVISIONS_CSV: &str = include_str!("../demo/haibowan-divisions.csv");
 pub const DEMO_PASSWORD: &str = "Jiceng@2026";
 /// One demo account per role.
-pub const DEMO_LOGINS: [&str; 7] = [
-    "admin", "jiedao", "shequ", "wangge", "bumen", "jumin", "shenji",
+pub const DEMO_LOGINS: [&str; 9] = [
+    "admin", "jiedao", "shequ", "wangge", "bumen", "jumin", "shenji", "rexian", "wuye",
 ];
 
 /// SplitMix64: tiny, fast and the same on every platform and version, so a seed always
@@ -83,6 +83,8 @@ pub struct DemoReport {
     pub residents: u64,
     pub posts: u64,
     pub accounts: Vec<DemoAccount>,
+    /// The year of appeals: cases, departments, property companies, rotations.
+    pub appeals: crate::appeals::demo::HistoryReport,
     pub seconds: f64,
 }
 
@@ -287,11 +289,11 @@ const REGIONS: &[&str] = &[
     "640202", "620102", "130102", "410102",
 ];
 
-fn person_name(rng: &mut Rng) -> String {
+pub(crate) fn person_name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
-fn phone(rng: &mut Rng) -> String {
+pub(crate) fn phone(rng: &mut Rng) -> String {
     let prefix = rng.pick(&[
         "139", "138", "137", "158", "186", "150", "151", "182", "135",
     ]);
@@ -682,7 +684,24 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
         .after(serde_json::json!({"posts": posts_n}));
     ctx.org.insert_posts(posts, ctx.now_ms(), audit).await?;
 
-    let accounts = accounts(ctx, first_grid.as_deref(), first_household_room).await?;
+    // Departments first: the department accounts belong to them.
+    let departments = crate::appeals::demo::load_departments(ctx, &mut rng).await?;
+    let accounts = accounts(
+        ctx,
+        first_grid.as_deref(),
+        first_household_room,
+        &departments,
+    )
+    .await?;
+    let appeals = crate::appeals::demo::load_history(
+        ctx,
+        &mut rng,
+        &crate::appeals::demo::HistoryOptions {
+            residents,
+            departments: &departments,
+        },
+    )
+    .await?;
     Ok(DemoReport {
         units: units_created,
         grids: grid_count,
@@ -690,6 +709,7 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
         residents,
         posts: posts_n,
         accounts,
+        appeals,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -698,6 +718,7 @@ async fn accounts(
     ctx: &Ctx,
     first_grid: Option<&str>,
     first_room: Option<(String, String)>,
+    departments: &crate::appeals::demo::DemoDepartments,
 ) -> Result<Vec<DemoAccount>> {
     let system = Actor::system();
     let find = |code: &'static str| async move {
@@ -736,12 +757,28 @@ async fn accounts(
         None => None,
     };
     let hash = crate::auth::service::hash_password(DEMO_PASSWORD)?;
-    let plan: Vec<(&str, &str, Role, &crate::org::OrgUnit, Option<i64>)> = vec![
+    let swj = departments.id("swj");
+    let company = departments
+        .first_company
+        .and_then(|id| departments.companies.iter().find(|d| d.id == id));
+    let wuye_name = company.map_or("物业公司客服（演示）".to_string(), |c| {
+        format!("{}客服", c.name)
+    });
+    type Plan<'a> = (
+        &'a str,
+        &'a str,
+        Role,
+        &'a crate::org::OrgUnit,
+        Option<i64>,
+        Option<i64>,
+    );
+    let plan: Vec<Plan> = vec![
         (
             "admin",
             "区级管理员（演示）",
             Role::DistrictAdmin,
             &district,
+            None,
             None,
         ),
         (
@@ -750,12 +787,14 @@ async fn accounts(
             Role::SubdistrictStaff,
             &sub,
             None,
+            None,
         ),
         (
             "shequ",
             "和平社区工作人员",
             Role::CommunityStaff,
             &com,
+            None,
             None,
         ),
         (
@@ -764,13 +803,15 @@ async fn accounts(
             Role::GridWorker,
             &grid,
             None,
+            None,
         ),
         (
             "bumen",
-            "区住建局承办人",
+            "区水务局承办人",
             Role::DepartmentHandler,
             &district,
             None,
+            swj,
         ),
         (
             "jumin",
@@ -778,11 +819,35 @@ async fn accounts(
             Role::Resident,
             &grid,
             household.as_ref().map(|h| h.id),
+            None,
         ),
-        ("shenji", "审计员（演示）", Role::Auditor, &district, None),
+        (
+            "shenji",
+            "审计员（演示）",
+            Role::Auditor,
+            &district,
+            None,
+            None,
+        ),
+        (
+            "rexian",
+            "12345热线坐席（演示）",
+            Role::HotlineOperator,
+            &district,
+            None,
+            None,
+        ),
+        (
+            "wuye",
+            &wuye_name,
+            Role::PropertyCompany,
+            &district,
+            None,
+            company.map(|c| c.id),
+        ),
     ];
     let mut out = Vec::new();
-    for (login, name, role, unit, household_id) in plan {
+    for (login, name, role, unit, household_id, department_id) in plan {
         let audit = ctx
             .event(&system, "auth.create_user", "user", login, &unit.path)
             .after(serde_json::json!({"login": login, "role": role.as_str(), "scope": unit.code}));
@@ -795,7 +860,7 @@ async fn accounts(
                     role,
                     scope_unit_id: unit.id,
                     household_id,
-                    department_id: None,
+                    department_id,
                 },
                 audit,
             )

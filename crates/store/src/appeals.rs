@@ -235,14 +235,16 @@ async fn insert_case_row(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO cases (number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, \
          reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, due_ms, idem_key, track_token, version, updated_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1, $22) RETURNING id",
+         VALUES ($1, $2, $3, $4, CAST($5 AS DOUBLE PRECISION), CAST($6 AS DOUBLE PRECISION), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 1, $22) RETURNING id",
     )
     .bind(&number)
     .bind(c.channel.as_str())
     .bind(&c.category_code)
     .bind(&c.description)
-    .bind(c.lon)
-    .bind(c.lat)
+    // Coordinates go as text: sqlx 0.9's Any driver binds a NULL f64 as float4 on
+    // PostgreSQL, which then breaks the cached statement for non-NULL values.
+    .bind(c.lon.map(|v| v.to_string()))
+    .bind(c.lat.map(|v| v.to_string()))
     .bind(&c.address)
     .bind(c.grid_id)
     .bind(c.estate_id)

@@ -184,7 +184,7 @@ async fn a_case_from_report_to_rating() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["key"] == f.grid)
+        .find(|r| r["key"].as_str() == Some(f.grid.to_string().as_str()))
         .cloned()
         .unwrap();
     assert_eq!(row["counts"]["closed"], 1);
@@ -392,8 +392,8 @@ async fn routing_by_point_building_and_address() {
     assert_eq!(r["case"]["grid_id"], f.other_grid, "point in polygon");
     assert_eq!(r["case"]["status"], "accepted");
     assert_eq!(
-        r["case"]["level"], "district",
-        "the hotline desk coordinates at district level"
+        r["case"]["level"], "community",
+        "the hotline desk forwards to the community where the problem is"
     );
     let r = ok(&submit(&app, t, with(json!({"lon": 106.855, "lat": 39.605}))).await);
     assert_eq!(r["case"]["grid_id"], f.far_grid);

@@ -239,6 +239,134 @@ const OPS: &[Op] = &[
         Some("File"),
         200,
     ),
+    op(
+        "get",
+        "/appeals/categories",
+        "Appeal categories (two levels) with responsible unit type and time limits",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "put",
+        "/appeals/categories/{code}",
+        "Add or change a category (district administrator)",
+        "appeals",
+        Some("Category"),
+        204,
+    ),
+    op(
+        "get",
+        "/appeals/calendar",
+        "Working-day calendar exceptions (holidays, make-up working days)",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "put",
+        "/appeals/calendar/{day}",
+        "Set a day as holiday or workday, or clear it (kind empty)",
+        "appeals",
+        Some("CalendarDay"),
+        204,
+    ),
+    op(
+        "get",
+        "/appeals/departments",
+        "Departments, stations and property companies that handle cases",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/appeals/rates",
+        "响应率/解决率/满意率 for a unit (unit_id, from, to: YYYY-MM-DD; by: children | departments | months), ranked",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/cases",
+        "Submit a case (channel follows the caller's role; Idempotency-Key header makes retries safe; photos as base64)",
+        "appeals",
+        Some("Intake"),
+        201,
+    ),
+    op(
+        "get",
+        "/cases",
+        "Search cases in reach (q: Chinese words; status, category, unit_id, dept_id, channel, from, to, overdue, offset, limit)",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/cases.xlsx",
+        "Export the filtered list to .xlsx",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/cases/{id}",
+        "A case with its timeline, photos, parties, whistles and the actions the caller may take",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/cases/{id}/actions",
+        "Act on a case: accept, reject, dispatch, sign, request, approve, deny, feedback, verify, close, rate, escalate, whistle, report, joint_meeting (needs the current version)",
+        "appeals",
+        Some("Act"),
+        200,
+    ),
+    op(
+        "post",
+        "/cases/{id}/contact",
+        "The reporter's whole phone number for a call back (staff; audited)",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/inbox",
+        "The caller's inbox: new, in hand, nearing the limit, overdue, escalated, returned, to review",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/rotations",
+        "The rotating-secretary board",
+        "appeals",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/rotations",
+        "Open a rotation for a sub-district and month",
+        "appeals",
+        Some("Rotation"),
+        201,
+    ),
+    op(
+        "post",
+        "/rotations/{id}/case",
+        "The rotating secretary takes on one open case (by number)",
+        "appeals",
+        Some("RotationCase"),
+        204,
+    ),
     op("get", "/users", "Accounts", "auth", None, 200),
     op(
         "post",
@@ -287,7 +415,25 @@ fn schemas() -> Value {
             "role": {"type": "string", "enum": ["district_admin", "subdistrict_staff", "community_staff", "grid_worker", "department_handler", "resident", "auditor"]},
             "scope_unit_id": {"type": "integer"}, "household_id": {"type": "integer"}
         }), &["login", "display_name", "password", "role", "scope_unit_id"]),
-        "File": {"type": "string", "format": "binary"}
+        "File": {"type": "string", "format": "binary"},
+        "Category": s(json!({"parent_code": {"type": "string"}, "name_zh": {"type": "string"}, "name_en": {"type": "string"},
+            "source": {"type": "string", "enum": ["patrol", "service", "both"]}, "responsible": {"type": "string", "enum": ["grid", "community", "department", "property"]},
+            "department_code": {"type": "string"}, "response_hours": {"type": "integer"}, "limit_amount": {"type": "integer"},
+            "limit_unit": {"type": "string", "enum": ["hours", "working_days"]}, "attributes": {"type": "array"}, "active": {"type": "boolean"}}),
+            &["name_zh", "name_en", "source", "responsible", "response_hours", "limit_amount", "limit_unit", "attributes", "active"]),
+        "CalendarDay": s(json!({"kind": {"type": "string", "enum": ["holiday", "workday", ""]}, "note": {"type": "string"}}), &[]),
+        "Intake": s(json!({"category": {"type": "string"}, "description": {"type": "string", "maxLength": 4000},
+            "lon": {"type": "number"}, "lat": {"type": "number"}, "address": {"type": "string"}, "building_id": {"type": "integer"},
+            "reporter_name": {"type": "string"}, "reporter_phone": {"type": "string"}, "anonymous": {"type": "boolean"},
+            "attributes": {"type": "object"}, "media_url": {"type": "string"}, "idem_key": {"type": "string"},
+            "photos": {"type": "array", "items": {"type": "string", "description": "base64 JPEG/PNG/WebP/GIF, ≤ 5 MB, ≤ 6"}}}), &["category", "description"]),
+        "Act": s(json!({"action": {"type": "string"}, "version": {"type": "integer"}, "note": {"type": "string"},
+            "to_unit_id": {"type": "integer"}, "to_dept_id": {"type": "integer"}, "kind": {"type": "string", "enum": ["assist", "transfer", "extension"]},
+            "days": {"type": "integer"}, "dept_id": {"type": "integer"}, "pass": {"type": "boolean"},
+            "satisfaction": {"type": "string", "enum": ["satisfied", "basic", "unsatisfied"]}, "dept_ids": {"type": "array", "items": {"type": "integer"}},
+            "photos": {"type": "array", "items": {"type": "string"}}}), &["action", "version"]),
+        "Rotation": s(json!({"subdistrict_id": {"type": "integer"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "secretary": {"type": "string"}}), &["subdistrict_id", "period", "secretary"]),
+        "RotationCase": s(json!({"case_number": {"type": "string"}}), &["case_number"])
     })
 }
 
@@ -299,7 +445,7 @@ pub fn build() -> Value {
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| {
-                let schema = if name == "code" || name == "kind" {
+                let schema = if name == "code" || name == "kind" || name == "day" {
                     json!({"type": "string"})
                 } else {
                     json!({"type": "integer"})
@@ -339,7 +485,7 @@ pub fn build() -> Value {
         "info": {
             "title": "Jiceng 基层 API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Party-building-led grassroots governance. Authenticate with `Authorization: Bearer <token>` (issue one with `jiceng user token LOGIN`). Errors are `{\"code\", \"message\"}`; send `Accept-Language: en` for English messages. Personal data is masked unless revealed through /residents/{id}/reveal, which is audited."
+            "description": "Party-building-led grassroots governance. Authenticate with `Authorization: Bearer <token>` (issue one with `jiceng user token LOGIN`). Errors are `{\"code\", \"message\"}`; send `Accept-Language: en` for English messages. Personal data is masked unless revealed through /residents/{id}/reveal, which is audited. Residents' appeals are also open to third-party clients through Open311 GeoReport v2 under /open311/v2/ (discovery.json)."
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

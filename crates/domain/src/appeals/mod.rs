@@ -3,6 +3,7 @@
 //! 吹哨报到, red property, the rotating secretary, and the three rates.
 
 pub mod calendar;
+pub mod demo;
 pub mod metrics;
 pub mod model;
 pub mod notify;

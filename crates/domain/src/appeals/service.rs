@@ -520,9 +520,11 @@ pub async fn submit(
     let (day, _) = beijing_day(now);
     // Patrol reports and hotline entries are accepted as they are recorded.
     let auto_accept = matches!(channel, Channel::Patrol | Channel::Hotline);
-    let (coord_unit_id, level) = match actor.filter(|a| auto_accept && a.reaches(&place.grid.path))
-    {
-        Some(a) => {
+    // Patrol reports are coordinated by the reporting grid worker's unit; hotline
+    // entries go to the community where the problem is (the 12345 desk forwards them,
+    // and the grassroots measures stay meaningful).
+    let (coord_unit_id, level) = match (channel, actor) {
+        (Channel::Patrol, Some(a)) if a.reaches(&place.grid.path) => {
             let u = ctx
                 .org
                 .unit(a.scope_unit_id)
@@ -530,7 +532,16 @@ pub async fn submit(
                 .ok_or(DomainError::NotFound("unit"))?;
             (u.id, Level::of_kind(u.kind))
         }
-        None => (place.grid.id, Level::Grid),
+        (Channel::Hotline, _) => {
+            let codes = path_codes(&place.grid.path);
+            let community = ctx
+                .org
+                .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
+                .await?
+                .ok_or(DomainError::NotFound("unit"))?;
+            (community.id, Level::Community)
+        }
+        _ => (place.grid.id, Level::Grid),
     };
     let due = if auto_accept {
         Some(
@@ -654,9 +665,8 @@ async fn can_view(ctx: &Ctx, actor: &Actor, case: &Case) -> Result<bool> {
                         .iter()
                         .any(|w| Some(w.department_id) == actor.department_id)
                     || ctx.appeals.parties(case.id).await?.iter().any(|p| {
-                        p.role == "assist"
-                            && p.name
-                                .starts_with(&format!("#{}:", actor.department_id.unwrap_or(0)))
+                        // Departments asked to assist (`assist_{id}`) see the case too.
+                        p.role == format!("assist_{}", actor.department_id.unwrap_or(0))
                     }))
         }
         Role::PropertyCompany => match actor.department_id {
