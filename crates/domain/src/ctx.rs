@@ -19,6 +19,9 @@ pub struct Ctx {
     pub auth: Arc<dyn AuthStore>,
     pub audit: Arc<dyn AuditStore>,
     pub appeals: Arc<dyn AppealStore>,
+    pub party: Arc<dyn crate::party::PartyStore>,
+    pub network: Arc<dyn crate::network::NetworkStore>,
+    pub workforce: Arc<dyn crate::workforce::WorkforceStore>,
     /// Grid polygons for placing points; invalidated when boundaries change.
     pub grids: Arc<GridCache>,
     pub clock: Arc<dyn Clock>,

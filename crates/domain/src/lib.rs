@@ -7,9 +7,13 @@ pub mod audit;
 pub mod auth;
 pub mod ctx;
 pub mod demo;
+pub mod figures;
 pub mod import;
+pub mod network;
 pub mod org;
+pub mod party;
 pub mod people;
+pub mod workforce;
 
 pub use ctx::Ctx;
 

@@ -20,8 +20,11 @@ macro_rules! safe {
 mod appeals;
 mod audit;
 mod auth;
+mod network;
 mod org;
+mod party;
 mod people;
+mod workforce;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -207,6 +210,24 @@ const MIGRATIONS: &[Migration] = &[
             include_str!("../migrations/postgres/0002_appeals.sql"),
             include_str!("../migrations/0002_appeals_seed.sql")
         ),
+    },
+    Migration {
+        version: 3,
+        name: "party",
+        sqlite: include_str!("../migrations/sqlite/0003_party.sql"),
+        postgres: include_str!("../migrations/postgres/0003_party.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "network",
+        sqlite: include_str!("../migrations/sqlite/0004_network.sql"),
+        postgres: include_str!("../migrations/postgres/0004_network.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "workforce",
+        sqlite: include_str!("../migrations/sqlite/0005_workforce.sql"),
+        postgres: include_str!("../migrations/postgres/0005_workforce.sql"),
     },
 ];
 

@@ -1,0 +1,5 @@
+//! The service network and the sub-district after its reform: party-mass service centres and stations (1+7+41), joint meetings with their resolutions, sub-district functions, rights, organs and integrated stations.
+
+pub mod store;
+
+pub use store::NetworkStore;

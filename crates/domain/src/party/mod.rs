@@ -1,0 +1,5 @@
+//! Party organisations, members, in-service members reporting to their home community (双报到), service commitments (党员服务清单), the two committees, alliances.
+
+pub mod store;
+
+pub use store::PartyStore;

@@ -1,0 +1,3 @@
+-- party (sqlite dialect); keep in step with the other dialect.
+CREATE TABLE IF NOT EXISTS schema_placeholder_party (id BIGINT);
+DROP TABLE schema_placeholder_party;
