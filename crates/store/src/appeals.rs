@@ -481,6 +481,162 @@ fn where_of(q: &CaseQuery) -> Where {
     w
 }
 
+/// One case waiting for the group-commit writer.
+pub(crate) struct IntakeJob {
+    case: NewCase,
+    photos: Vec<NewPhoto>,
+    event: NewEvent,
+    actor: (String, String),
+    notices: Vec<NewNotice>,
+    audit: AuditEvent,
+    reply: tokio::sync::oneshot::Sender<Result<(Case, bool)>>,
+}
+
+impl std::fmt::Debug for IntakeJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IntakeJob")
+    }
+}
+
+/// Writes one intake on an open transaction.
+async fn intake_one(
+    conn: &mut AnyConnection,
+    c: &NewCase,
+    photos: &[NewPhoto],
+    event: &NewEvent,
+    actor: &(String, String),
+    notices: &[NewNotice],
+    audit: &AuditEvent,
+) -> Result<(Case, bool)> {
+    if let Some(k) = &c.idem_key {
+        let found = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE idem_key = $1"))
+            .bind(k)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        if let Some(row) = found {
+            return Ok((case_row(&row)?, false));
+        }
+    }
+    let (id, number) = insert_case_row(conn, &c, None).await?;
+    let eid = insert_event(conn, id, c.created_ms, &event, &actor.0, &actor.1).await?;
+    insert_photos(conn, id, eid, "intake", photos, c.created_ms).await?;
+    insert_notices(
+        conn,
+        Some(id),
+        c.created_ms,
+        &notices
+            .iter()
+            .map(|n| NewNotice {
+                text: format!("[{number}] {}", n.text),
+                ..n.clone()
+            })
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut audit = audit.clone();
+    audit.entity_id = number;
+    write_audit(conn, &audit).await?;
+    let case = fetch_case(conn, id).await?;
+    Ok((case, true))
+}
+
+/// Most intakes a single commit carries.
+const BATCH: usize = 512;
+
+/// The group-commit writer: takes whatever intakes are waiting (up to [`BATCH`]),
+/// writes each inside a savepoint (a bad one rolls back alone), commits once, then
+/// answers every sender. Under load batches grow by themselves; alone, a request is
+/// its own batch and waits for nothing.
+pub(crate) fn spawn_intake_writer(pool: sqlx::AnyPool) -> tokio::sync::mpsc::Sender<IntakeJob> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(j) => batch.push(j),
+                    Err(_) => break,
+                }
+            }
+            write_batch(&pool, batch).await;
+        }
+    });
+    tx
+}
+
+async fn write_batch(pool: &sqlx::AnyPool, batch: Vec<IntakeJob>) {
+    let mut tx = match pool.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = db_err(e);
+            for j in batch {
+                let _ = j.reply.send(Err(e.clone()));
+            }
+            return;
+        }
+    };
+    let single = batch.len() == 1;
+    let mut done = Vec::with_capacity(batch.len());
+    for j in batch {
+        let r = if single {
+            intake_one(
+                &mut tx, &j.case, &j.photos, &j.event, &j.actor, &j.notices, &j.audit,
+            )
+            .await
+        } else {
+            let sp = sqlx::query("SAVEPOINT intake")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err);
+            match sp {
+                Err(e) => Err(e),
+                Ok(_) => {
+                    let r = intake_one(
+                        &mut tx, &j.case, &j.photos, &j.event, &j.actor, &j.notices, &j.audit,
+                    )
+                    .await;
+                    let end = if r.is_ok() {
+                        sqlx::query("RELEASE SAVEPOINT intake")
+                            .execute(&mut *tx)
+                            .await
+                    } else {
+                        match sqlx::query("ROLLBACK TO SAVEPOINT intake")
+                            .execute(&mut *tx)
+                            .await
+                        {
+                            Ok(_) => {
+                                sqlx::query("RELEASE SAVEPOINT intake")
+                                    .execute(&mut *tx)
+                                    .await
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    match end {
+                        Ok(_) => r,
+                        Err(e) => Err(db_err(e)),
+                    }
+                }
+            }
+        };
+        done.push((j.reply, r));
+    }
+    match tx.commit().await {
+        Ok(()) => {
+            for (reply, r) in done {
+                let _ = reply.send(r);
+            }
+        }
+        Err(e) => {
+            let e = db_err(e);
+            for (reply, r) in done {
+                let _ = reply.send(r.and(Err(e.clone())));
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl AppealStore for SqlStore {
     async fn categories(&self) -> Result<Vec<Category>> {
@@ -678,39 +834,25 @@ impl AppealStore for SqlStore {
         notices: Vec<NewNotice>,
         audit: AuditEvent,
     ) -> Result<(Case, bool)> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
-        if let Some(k) = &c.idem_key {
-            let found = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE idem_key = $1"))
-                .bind(k)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            if let Some(row) = found {
-                return Ok((case_row(&row)?, false));
-            }
-        }
-        let (id, number) = insert_case_row(&mut tx, &c, None).await?;
-        let eid = insert_event(&mut tx, id, c.created_ms, &event, &actor.0, &actor.1).await?;
-        insert_photos(&mut tx, id, eid, "intake", &photos, c.created_ms).await?;
-        insert_notices(
-            &mut tx,
-            Some(id),
-            c.created_ms,
-            &notices
-                .iter()
-                .map(|n| NewNotice {
-                    text: format!("[{number}] {}", n.text),
-                    ..n.clone()
-                })
-                .collect::<Vec<_>>(),
-        )
-        .await?;
-        let mut audit = audit;
-        audit.entity_id = number;
-        write_audit(&mut tx, &audit).await?;
-        let case = fetch_case(&mut tx, id).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok((case, true))
+        // Through the group-commit writer: many intakes, one durable commit, each
+        // answered once its batch is on disk.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = IntakeJob {
+            case: c,
+            photos,
+            event,
+            actor,
+            notices,
+            audit,
+            reply,
+        };
+        self.intake
+            .send(job)
+            .await
+            .map_err(|_| DomainError::internal("the intake writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| DomainError::internal("the intake writer dropped a job"))?
     }
 
     async fn case(&self, id: i64) -> Result<Option<Case>> {

@@ -67,6 +67,8 @@ pub struct SqlStore {
     /// Reads.
     pub(crate) r: AnyPool,
     pub backend: Backend,
+    /// The group-commit writer of case intake.
+    pub(crate) intake: tokio::sync::mpsc::Sender<appeals::IntakeJob>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
@@ -146,6 +148,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         .await
         .map_err(db_err)?;
         return Ok(SqlStore {
+            intake: appeals::spawn_intake_writer(w.clone()),
             w,
             r,
             backend: Backend::Sqlite,
@@ -175,6 +178,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         }
         let pool = opts.connect(url).await.map_err(db_err)?;
         return Ok(SqlStore {
+            intake: appeals::spawn_intake_writer(pool.clone()),
             w: pool.clone(),
             r: pool,
             backend: Backend::Postgres,

@@ -910,3 +910,141 @@ async fn appeal_pages_render() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("pick-map"));
 }
+
+/// Many intakes at once go through the group-commit writer: each gets its own number,
+/// retries with one key make one case, and a bad one fails alone.
+#[tokio::test]
+async fn concurrent_intake_is_grouped_and_isolated() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let mut calls = vec![];
+    for i in 0..60 {
+        let body = if i % 10 == 0 {
+            // The same key six times: one case.
+            json!({"category": "1301", "description": "夜间噪音", "idem_key": "same-key"})
+        } else {
+            json!({"category": "1301", "description": format!("噪音 {i}")})
+        };
+        calls.push(submit(&app, f.token(Resident), body));
+    }
+    let replies = futures_join_all(calls).await;
+    assert!(
+        replies.iter().all(|r| r.status.is_success()),
+        "all accepted"
+    );
+    let mut numbers: Vec<String> = replies
+        .iter()
+        .map(|r| r.json()["case"]["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        55,
+        "54 distinct cases + one for the repeated key"
+    );
+    assert_eq!(count(&app, &f).await, 55);
+    // A case the database refuses (no such grid) fails alone inside its batch.
+    use jiceng_domain::appeals::store::NewCase;
+    let good = env
+        .ctx
+        .appeals
+        .case_by_number(&numbers[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let mk = |grid_id: i64, token: &str| NewCase {
+        channel: jiceng_domain::appeals::Channel::Resident,
+        category_code: "1301".into(),
+        description: "x".into(),
+        lon: None,
+        lat: None,
+        address: String::new(),
+        grid_id,
+        estate_id: None,
+        building_id: None,
+        path: good.path.clone(),
+        status: jiceng_domain::appeals::Status::Submitted,
+        level: jiceng_domain::appeals::Level::Grid,
+        coord_unit_id: good.coord_unit_id,
+        reporter_user_id: None,
+        reporter_name: String::new(),
+        reporter_phone_enc: None,
+        reporter_phone_mask: None,
+        anonymous: false,
+        attributes: json!({}),
+        media_url: None,
+        created_ms: good.created_ms,
+        accepted_ms: None,
+        due_ms: None,
+        idem_key: None,
+        track_token: token.into(),
+        day: "261126".into(),
+    };
+    let ev = || jiceng_domain::appeals::NewEvent {
+        action: "submit".into(),
+        from_status: None,
+        to_status: None,
+        note: String::new(),
+        public: true,
+    };
+    let sys = jiceng_core::Actor::system();
+    let audit = || env.ctx.event(&sys, "appeals.submit", "case", "t", "/");
+    let store = &env.ctx.appeals;
+    let a = store.insert_case(
+        mk(good.grid_id, "tok-good-aaaaaaaaaaaa"),
+        vec![],
+        ev(),
+        ("t".into(), "t".into()),
+        vec![],
+        audit(),
+    );
+    let b = store.insert_case(
+        mk(999_999, "tok-bad-bbbbbbbbbbbbbb"),
+        vec![],
+        ev(),
+        ("t".into(), "t".into()),
+        vec![],
+        audit(),
+    );
+    let c = store.insert_case(
+        mk(good.grid_id, "tok-good-cccccccccccc"),
+        vec![],
+        ev(),
+        ("t".into(), "t".into()),
+        vec![],
+        audit(),
+    );
+    let (a, b, c) = tokio::join!(a, b, c);
+    assert!(a.is_ok() && c.is_ok(), "{a:?} {c:?}");
+    assert!(b.is_err());
+    assert_eq!(count(&app, &f).await, 57);
+}
+
+/// Runs futures concurrently on this task and returns their outputs in order.
+async fn futures_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
+    join_vec(fs.into_iter().map(Box::pin).collect()).await
+}
+
+async fn join_vec<F: std::future::Future>(mut fs: Vec<std::pin::Pin<Box<F>>>) -> Vec<F::Output> {
+    let mut outs: Vec<Option<F::Output>> = fs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (i, f) in fs.iter_mut().enumerate() {
+            if outs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outs[i] = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outs.into_iter().map(|o| o.expect("all ready")).collect()
+}
