@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod bench;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiceng_core::crypto::Cipher;
 use jiceng_core::{Actor, DomainError, SystemClock};
@@ -112,6 +114,91 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Measure: load a running server, compare intake with the write-path limit, time kernels
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Drive a running server over HTTP (it must use the same --database: tokens and
+    /// an Open311 key are issued there for the run)
+    Load {
+        /// The server's base URL
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// In one run: the write-path limit (a minimal handler inserting one row with group
+    /// commit) and jiceng's intake, on the same database, then the full mix
+    Compare {
+        #[command(flatten)]
+        load: LoadArgs,
+        /// Demo scale to load when the database is empty
+        #[arg(long, default_value_t = 0.3)]
+        scale: f64,
+    },
+    /// Serve only the limit handler (POST /row), e.g. to compare on another machine
+    LimitServer {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+    },
+    /// Drive a peer's ticket API (e.g. django-helpdesk, see bench/peer/) with the same generator
+    Peer {
+        /// The ticket-creation URL, e.g. http://127.0.0.1:8000/api/tickets/
+        #[arg(long)]
+        url: String,
+        /// The Authorization header to send, e.g. `Token 0123…` (DRF token auth)
+        #[arg(long)]
+        auth_header: Option<String>,
+        /// Queue id tickets go into
+        #[arg(long, default_value_t = 1)]
+        queue: i64,
+        #[arg(long, default_value = "10")]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
+    /// Time the kernels: point-in-grid lookups, parsing a national division list
+    Kernels {
+        /// Side of the synthetic city in grids (173 ≈ 30k grids)
+        #[arg(long, default_value_t = 173)]
+        side: usize,
+        /// Districts in the synthetic national division list (2,600 ≈ 600k rows)
+        #[arg(long, default_value_t = 2600)]
+        districts: usize,
+    },
+}
+
+#[derive(Args, Clone)]
+struct LoadArgs {
+    /// How long each load runs, in seconds
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Concurrent connections
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Requests per second in all (0 = flat out)
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// full | intake | intake-api | read
+    #[arg(long, default_value = "full")]
+    mix: String,
+}
+
+impl LoadArgs {
+    fn opts(&self, mix: &str) -> AnyResult<bench::LoadOpts> {
+        Ok(bench::LoadOpts {
+            duration: Duration::from_secs(self.seconds),
+            concurrency: self.concurrency.max(1),
+            rate: self.rate,
+            mix: bench::Mix::parse(mix)
+                .ok_or("mix must be full, intake, intake-api, read, limit or peer")?,
+        })
+    }
 }
 
 #[derive(Args, Clone)]
@@ -513,6 +600,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             let (_store, ctx) = open(&g, false).await?;
             user(&ctx, command).await
         }
+        Command::Bench { command } => bench_cmd(&g, command).await,
     }
 }
 
@@ -695,6 +783,251 @@ async fn user(ctx: &Ctx, command: UserCommand) -> AnyResult<()> {
                 .await
                 .map_err(|e| e.message(jiceng_core::Lang::En))?;
             println!("password set; open sessions of {login} ended");
+        }
+    }
+    Ok(())
+}
+
+/// Tokens, an Open311 key, points inside grids and case ids for a load run.
+async fn bench_target(ctx: &Ctx, base: &str) -> AnyResult<bench::load::Target> {
+    use jiceng_domain::auth::service::issue_token;
+    let sys = Actor::system();
+    let token = |login: &'static str| issue_token(ctx, &sys, login, "bench");
+    let index = jiceng_domain::appeals::service::grid_index(ctx).await?;
+    let mut rng = jiceng_domain::demo::Rng::new(99);
+    let mut points = vec![];
+    let grids = {
+        let mut all = vec![];
+        for r in ctx.org.roots().await? {
+            all.extend(
+                ctx.org
+                    .units_in(&r.path, jiceng_domain::org::UnitKind::Grid, 1_000_000)
+                    .await?,
+            );
+        }
+        all
+    };
+    for g in grids
+        .iter()
+        .filter_map(|g| g.boundary.as_ref())
+        .cycle()
+        .take(4000)
+    {
+        let (x0, y0, x1, y1) = g.bbox();
+        for _ in 0..20 {
+            let p = jiceng_formats::geo::Point {
+                x: x0 + rng.f64() * (x1 - x0),
+                y: y0 + rng.f64() * (y1 - y0),
+            };
+            if g.contains(p) && index.locate(p).is_some() {
+                points.push((p.x, p.y));
+                break;
+            }
+        }
+    }
+    let categories = ctx
+        .appeals
+        .categories()
+        .await?
+        .into_iter()
+        .filter(|c| c.is_leaf() && c.active && c.source != "patrol")
+        .map(|c| c.code)
+        .collect();
+    let ids = ctx
+        .appeals
+        .search(
+            &Default::default(),
+            jiceng_core::PageRequest {
+                offset: 0,
+                limit: 500,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(bench::load::Target {
+        base: base.trim_end_matches('/').to_string(),
+        admin_token: token("admin").await?,
+        grid_token: token("wangge").await?,
+        hotline_token: token("rexian").await?,
+        open311_key: jiceng_domain::appeals::service::issue_open311_key(ctx, &sys, "bench").await?,
+        points,
+        categories,
+        case_ids: ids,
+        ..Default::default()
+    })
+}
+
+async fn serve_in_process(app: axum::Router) -> AnyResult<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(format!("http://{addr}"))
+}
+
+async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
+    match command {
+        BenchCommand::Load { url, load } => {
+            let (_store, ctx) = open(g, false).await?;
+            let target = bench_target(&ctx, &url).await?;
+            let r = bench::load::run(target, load.opts(&load.mix)?).await;
+            bench::load::print(
+                &format!(
+                    "{} mix against {url}, {} connections",
+                    load.mix, load.concurrency
+                ),
+                &r,
+            );
+            println!("\n{}", serde_json::to_string(&r)?);
+        }
+        BenchCommand::Compare { load, scale } => {
+            let (store, ctx) = open(g, true).await?;
+            if ctx.org.roots().await?.is_empty() {
+                println!("loading a demo district (scale {scale}) to measure on …");
+                demo::load(
+                    &ctx,
+                    DemoOptions {
+                        scale,
+                        seed: 20200428,
+                    },
+                )
+                .await?;
+            }
+            let postgres = store.backend == jiceng_store::Backend::Postgres;
+            let limit = bench::limit::router(store.write_pool().clone(), postgres).await?;
+            let limit_url = serve_in_process(limit).await?;
+            let app = jiceng_web::router(jiceng_web::AppState::new(ctx.clone(), false));
+            let url = serve_in_process(app).await?;
+            println!(
+                "backend: {:?}; {} s per load, {} connections, rate {}",
+                store.backend,
+                load.seconds,
+                load.concurrency,
+                if load.rate == 0 {
+                    "flat out".to_string()
+                } else {
+                    load.rate.to_string()
+                }
+            );
+            let t = bench::load::Target {
+                base: limit_url.clone(),
+                ..Default::default()
+            };
+            let lim = bench::load::run(t, load.opts("limit")?).await;
+            bench::load::print(
+                "limit: one 256-byte row per POST, group commit, same database and durability",
+                &lim,
+            );
+            let target = bench_target(&ctx, &url).await?;
+            let api = bench::load::run(target.clone(), load.opts("intake-api")?).await;
+            bench::load::print(
+                "jiceng intake through the JSON API (routing, deadline, audit, notices)",
+                &api,
+            );
+            let intake = bench::load::run(target.clone(), load.opts("intake")?).await;
+            bench::load::print(
+                "jiceng intake, all channels (JSON API, Open311, page form)",
+                &intake,
+            );
+            let full = bench::load::run(target, load.opts("full")?).await;
+            bench::load::print("jiceng full mix (intake, look-ups, inbox, rates)", &full);
+            println!("\n## ratios");
+            let ratio = |a: f64| {
+                if lim.per_second > 0.0 {
+                    a / lim.per_second * 100.0
+                } else {
+                    0.0
+                }
+            };
+            println!("| run | writes/s | share of the limit |");
+            println!("|---|---:|---:|");
+            println!("| limit (one-row insert) | {:.0} | 100% |", lim.per_second);
+            println!(
+                "| intake, JSON API | {:.0} | {:.0}% |",
+                api.writes_per_second,
+                ratio(api.writes_per_second)
+            );
+            println!(
+                "| intake, all channels | {:.0} | {:.0}% |",
+                intake.writes_per_second,
+                ratio(intake.writes_per_second)
+            );
+            println!(
+                "| full mix (writes part) | {:.0} | {:.0}% |",
+                full.writes_per_second,
+                ratio(full.writes_per_second)
+            );
+        }
+        BenchCommand::LimitServer { listen } => {
+            let (store, _ctx) = open(g, true).await?;
+            let postgres = store.backend == jiceng_store::Backend::Postgres;
+            let app = bench::limit::router(store.write_pool().clone(), postgres).await?;
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            println!("limit server on http://{}/row", listener.local_addr()?);
+            axum::serve(listener, app).await?;
+        }
+        BenchCommand::Peer {
+            url,
+            auth_header,
+            queue,
+            seconds,
+            concurrency,
+        } => {
+            let target = bench::load::Target {
+                peer_url: Some(url.clone()),
+                peer_auth: auth_header,
+                peer_queue: Some(queue),
+                ..Default::default()
+            };
+            let opts = bench::LoadOpts {
+                duration: Duration::from_secs(seconds),
+                concurrency,
+                rate: 0,
+                mix: bench::Mix::parse("peer").ok_or("mix")?,
+            };
+            let r = bench::load::run(target, opts).await;
+            bench::load::print(&format!("peer: POST {url}"), &r);
+            println!("\n{}", serde_json::to_string(&r)?);
+        }
+        BenchCommand::Kernels { side, districts } => {
+            let (n, rate) = bench::kernels::point_lookups(side, 3.0);
+            println!("point → grid: {n} grids, {rate:.0} lookups/s on one core");
+            let csv = bench::kernels::national_csv(districts);
+            let (rows, secs) = bench::kernels::parse_divisions(&csv);
+            println!(
+                "division list: {rows} rows parsed and validated in {secs:.2} s ({:.0} rows/s)",
+                rows as f64 / secs
+            );
+            let (_store, ctx) = open(g, true).await?;
+            if !ctx.org.roots().await?.is_empty() {
+                let sys = Actor::system();
+                for _ in 0..2 {
+                    let t = std::time::Instant::now();
+                    let r = jiceng_domain::appeals::service::rates(
+                        &ctx,
+                        &sys,
+                        None,
+                        None,
+                        None,
+                        jiceng_domain::appeals::service::Breakdown::Children,
+                    )
+                    .await?;
+                    println!(
+                        "rates: district + {} sub-districts over {} cases in {:.1} ms",
+                        r.rows.len(),
+                        r.total.counts.total,
+                        t.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -1,0 +1,8 @@
+//! `jiceng bench`: a load generator for the running server, the write-path limit it is
+//! measured against, a peer to compare with, and kernel timings.
+
+pub mod kernels;
+pub mod limit;
+pub mod load;
+
+pub use load::{LoadOpts, Mix};
