@@ -85,6 +85,12 @@ pub struct DemoReport {
     pub accounts: Vec<DemoAccount>,
     /// The year of appeals: cases, departments, property companies, rotations.
     pub appeals: crate::appeals::demo::HistoryReport,
+    /// Service centres and stations, joint meetings, the reformed sub-districts (counts).
+    pub network: serde_json::Value,
+    /// The party organisation system: organisations, members, alliances (counts).
+    pub party: serde_json::Value,
+    /// Cadres, added staff, promotions, community workers, pay runs, reserve talents.
+    pub workforce: serde_json::Value,
     pub seconds: f64,
 }
 
@@ -702,7 +708,13 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
         },
     )
     .await?;
+    let party = crate::party::demo::load(ctx, &mut rng, opts).await?;
+    let workforce = crate::workforce::demo::load(ctx, &mut rng, opts).await?;
+    let network = crate::network::demo::load(ctx, &mut rng, opts).await?;
     Ok(DemoReport {
+        network,
+        party,
+        workforce,
         units: units_created,
         grids: grid_count,
         households,

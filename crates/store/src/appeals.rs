@@ -481,6 +481,38 @@ fn where_of(q: &CaseQuery) -> Where {
     w
 }
 
+/// How long another instance's change to categories or the calendar may go unseen.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+type Timed<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
+
+/// Categories and the calendar, read on every intake, kept for [`CACHE_TTL`] (and
+/// dropped at once when this instance changes them).
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    categories: Timed<Vec<Category>>,
+    calendar: Timed<Vec<(NaiveDate, DayKind, String)>>,
+}
+
+fn cached<T: Clone>(slot: &Timed<T>) -> Option<T> {
+    let g = slot.lock().ok()?;
+    g.as_ref()
+        .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+        .map(|(_, v)| v.clone())
+}
+
+fn keep<T>(slot: &Timed<T>, v: T) {
+    if let Ok(mut g) = slot.lock() {
+        *g = Some((std::time::Instant::now(), v));
+    }
+}
+
+fn forget<T>(slot: &Timed<T>) {
+    if let Ok(mut g) = slot.lock() {
+        *g = None;
+    }
+}
+
 /// One case waiting for the group-commit writer.
 pub(crate) struct IntakeJob {
     case: NewCase,
@@ -518,8 +550,8 @@ async fn intake_one(
             return Ok((case_row(&row)?, false));
         }
     }
-    let (id, number) = insert_case_row(conn, &c, None).await?;
-    let eid = insert_event(conn, id, c.created_ms, &event, &actor.0, &actor.1).await?;
+    let (id, number) = insert_case_row(conn, c, None).await?;
+    let eid = insert_event(conn, id, c.created_ms, event, &actor.0, &actor.1).await?;
     insert_photos(conn, id, eid, "intake", photos, c.created_ms).await?;
     insert_notices(
         conn,
@@ -539,6 +571,314 @@ async fn intake_one(
     write_audit(conn, &audit).await?;
     let case = fetch_case(conn, id).await?;
     Ok((case, true))
+}
+
+/// The case as stored right after intake, without reading it back.
+fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
+    Case {
+        id,
+        number,
+        channel: c.channel,
+        category_code: c.category_code.clone(),
+        description: c.description.clone(),
+        lon: c.lon,
+        lat: c.lat,
+        address: c.address.clone(),
+        grid_id: c.grid_id,
+        estate_id: c.estate_id,
+        building_id: c.building_id,
+        path: c.path.clone(),
+        status: c.status,
+        level: c.level,
+        coord_unit_id: c.coord_unit_id,
+        assignee_unit_id: None,
+        assignee_dept_id: None,
+        reporter_user_id: c.reporter_user_id,
+        reporter_name: c.reporter_name.clone(),
+        reporter_phone_enc: c.reporter_phone_enc.clone(),
+        reporter_phone_mask: c.reporter_phone_mask.clone(),
+        anonymous: c.anonymous,
+        attributes: c.attributes.clone(),
+        media_url: c.media_url.clone(),
+        created_ms: c.created_ms,
+        accepted_ms: c.accepted_ms,
+        dispatched_ms: None,
+        response_due_ms: None,
+        responded_ms: None,
+        due_ms: c.due_ms,
+        feedback_ms: None,
+        verified_ms: None,
+        closed_ms: None,
+        closed_level: None,
+        result: None,
+        reject_reason: None,
+        overdue: false,
+        reminded: false,
+        escalations: 0,
+        returned: 0,
+        reopen_count: 0,
+        satisfaction: None,
+        rating_note: None,
+        rated_ms: None,
+        pending: None,
+        joint_meeting: None,
+        track_token: c.track_token.clone(),
+        version: 1,
+        updated_ms: c.created_ms,
+    }
+}
+
+/// `($a, $b, …), (…)` for `rows` rows of `cols` parameters.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", crate::placeholders(r * cols + 1, cols)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A batch of intakes in a few multi-row statements. Returns each job's case, in order.
+async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Vec<(Case, bool)>> {
+    use std::collections::HashMap;
+    // Retries: keys already stored, or repeated inside this batch, answer with that case.
+    let keys: Vec<&str> = batch
+        .iter()
+        .filter_map(|j| j.case.idem_key.as_deref())
+        .collect();
+    let mut by_key: HashMap<String, Case> = HashMap::new();
+    for chunk in keys.chunks(200) {
+        let sql = format!(
+            "SELECT {CASE_COLS} FROM cases WHERE idem_key IN ({})",
+            crate::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+            let c = case_row(&row)?;
+            if let Some(k) = row.try_get::<Option<String>, _>("idem_key").ok().flatten() {
+                by_key.insert(k, c);
+            }
+        }
+    }
+    // Which jobs insert: the first of each key not yet stored, and all without a key.
+    let mut inserting: Vec<usize> = vec![];
+    let mut first_of_key: HashMap<&str, usize> = HashMap::new();
+    for (i, j) in batch.iter().enumerate() {
+        match j.case.idem_key.as_deref() {
+            Some(k) if by_key.contains_key(k) => {}
+            Some(k) => {
+                if let std::collections::hash_map::Entry::Vacant(e) = first_of_key.entry(k) {
+                    e.insert(i);
+                    inserting.push(i);
+                }
+            }
+            None => inserting.push(i),
+        }
+    }
+    // Numbers: one counter step per day for the whole batch.
+    let mut per_day: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in &inserting {
+        per_day
+            .entry(batch[i].case.day.as_str())
+            .or_default()
+            .push(i);
+    }
+    let mut numbers: HashMap<usize, String> = HashMap::new();
+    for (day, idxs) in &per_day {
+        let k = idxs.len() as i64;
+        let (last,): (i64,) = sqlx::query_as(
+            "INSERT INTO case_counters (day, n) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + $2 RETURNING n",
+        )
+        .bind(*day)
+        .bind(k)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        for (off, &i) in idxs.iter().enumerate() {
+            numbers.insert(i, format!("{}-{:04}", day, last - k + 1 + off as i64));
+        }
+    }
+    // The cases.
+    const CASE_PARAMS: usize = 26;
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    for chunk in inserting.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * CASE_PARAMS;
+                let p = |k: usize| format!("${}", b + k);
+                format!(
+                    "({}, {}, {}, {}, CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1, {})",
+                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13), p(14), p(15), p(16), p(17), p(18), p(19), p(20), p(21), p(22), p(23), p(24), p(25), p(26), p(22)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO cases (number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, \
+             reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, due_ms, idem_key, track_token, version, updated_ms) \
+             VALUES {} RETURNING id, number",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &i in chunk {
+            let c = &batch[i].case;
+            q = q
+                .bind(numbers.get(&i).cloned().unwrap_or_default())
+                .bind(c.channel.as_str())
+                .bind(c.category_code.as_str())
+                .bind(c.description.as_str())
+                .bind(c.lon.map(|v| v.to_string()))
+                .bind(c.lat.map(|v| v.to_string()))
+                .bind(c.address.as_str())
+                .bind(c.grid_id)
+                .bind(c.estate_id)
+                .bind(c.building_id)
+                .bind(c.path.as_str())
+                .bind(c.status.as_str())
+                .bind(c.level.as_str())
+                .bind(c.coord_unit_id)
+                .bind(c.reporter_user_id)
+                .bind(c.reporter_name.as_str())
+                .bind(c.reporter_phone_enc.as_deref())
+                .bind(c.reporter_phone_mask.as_deref())
+                .bind(c.anonymous as i64)
+                .bind(c.attributes.to_string())
+                .bind(c.media_url.as_deref())
+                .bind(c.created_ms)
+                .bind(c.accepted_ms)
+                .bind(c.due_ms)
+                .bind(c.idem_key.as_deref())
+                .bind(c.track_token.as_str());
+        }
+        for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+            let id: i64 = row.try_get("id").map_err(db_err)?;
+            let number: String = row.try_get("number").map_err(db_err)?;
+            ids.insert(number, id);
+        }
+    }
+    let id_of = |i: usize| -> Result<(i64, String)> {
+        let number = numbers.get(&i).cloned().unwrap_or_default();
+        let id = *ids
+            .get(&number)
+            .ok_or_else(|| DomainError::internal("inserted case missing"))?;
+        Ok((id, number))
+    };
+    // Their first events, with ids for the photos.
+    for chunk in inserting.chunks(200) {
+        let sql = format!(
+            "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) VALUES {} RETURNING id, case_id",
+            values(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &i in chunk {
+            let j = &batch[i];
+            let (id, _) = id_of(i)?;
+            q = q
+                .bind(id)
+                .bind(j.case.created_ms)
+                .bind(j.event.action.as_str())
+                .bind(j.event.from_status.map(|s| s.as_str()))
+                .bind(j.event.to_status.map(|s| s.as_str()))
+                .bind(j.actor.0.as_str())
+                .bind(j.actor.1.as_str())
+                .bind(j.event.note.as_str())
+                .bind(j.event.public as i64);
+        }
+        let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+        let event_of: HashMap<i64, i64> = rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.try_get::<i64, _>("case_id").ok()?,
+                    r.try_get::<i64, _>("id").ok()?,
+                ))
+            })
+            .collect();
+        for &i in chunk {
+            let j = &batch[i];
+            if !j.photos.is_empty() {
+                let (id, _) = id_of(i)?;
+                let eid = *event_of
+                    .get(&id)
+                    .ok_or_else(|| DomainError::internal("event missing"))?;
+                insert_photos(conn, id, eid, "intake", &j.photos, j.case.created_ms).await?;
+            }
+        }
+    }
+    // Notices and audit events.
+    let mut notices: Vec<(i64, i64, &NewNotice, String)> = vec![];
+    let mut audits: Vec<AuditEvent> = vec![];
+    for &i in &inserting {
+        let j = &batch[i];
+        let (id, number) = id_of(i)?;
+        for n in &j.notices {
+            notices.push((id, j.case.created_ms, n, format!("[{number}] {}", n.text)));
+        }
+        let mut a = j.audit.clone();
+        a.entity_id = number;
+        audits.push(a);
+    }
+    for chunk in notices.chunks(200) {
+        let sql = format!(
+            "INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES {}",
+            values(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, at, n, text) in chunk {
+            q = q
+                .bind(*at)
+                .bind(n.channel.as_str())
+                .bind(n.recipient.as_str())
+                .bind(*id)
+                .bind(text.as_str());
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    for chunk in audits.chunks(200) {
+        let sql = format!(
+            "INSERT INTO audit_events (at_ms, actor_id, actor_login, actor_role, action, entity_type, entity_id, scope_path, before_json, after_json) VALUES {}",
+            values(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.at_ms)
+                .bind(e.actor_id)
+                .bind(e.actor_login.as_str())
+                .bind(e.actor_role.as_str())
+                .bind(e.action.as_str())
+                .bind(e.entity_type.as_str())
+                .bind(e.entity_id.as_str())
+                .bind(e.scope_path.as_str())
+                .bind(e.before.as_ref().map(|v| v.to_string()))
+                .bind(e.after.as_ref().map(|v| v.to_string()));
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    // Everyone's answer, in order.
+    let mut made: HashMap<usize, Case> = HashMap::new();
+    for &i in &inserting {
+        let (id, number) = id_of(i)?;
+        made.insert(i, case_from_new(&batch[i].case, id, number));
+    }
+    let mut out = Vec::with_capacity(batch.len());
+    for (i, j) in batch.iter().enumerate() {
+        if let Some(c) = made.get(&i) {
+            out.push((c.clone(), true));
+            continue;
+        }
+        let k = j.case.idem_key.as_deref().unwrap_or("");
+        let c = match by_key.get(k) {
+            Some(c) => c.clone(),
+            None => first_of_key
+                .get(k)
+                .and_then(|f| made.get(f))
+                .cloned()
+                .ok_or_else(|| DomainError::internal("retry without its case"))?,
+        };
+        out.push((c, false));
+    }
+    Ok(out)
 }
 
 /// Most intakes a single commit carries.
@@ -576,6 +916,61 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: Vec<IntakeJob>) {
             return;
         }
     };
+    // First the whole batch with a handful of multi-row statements; should anything in
+    // it fail, undo that and write item by item, each in its own savepoint.
+    if batch.len() > 1 {
+        let fast = async {
+            sqlx::query("SAVEPOINT batch")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            match intake_many(&mut tx, &batch).await {
+                Ok(cases) => {
+                    sqlx::query("RELEASE SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    Ok(Some(cases))
+                }
+                Err(_) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    sqlx::query("RELEASE SAVEPOINT batch")
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    Ok::<_, DomainError>(None)
+                }
+            }
+        }
+        .await;
+        match fast {
+            Ok(Some(cases)) => match tx.commit().await {
+                Ok(()) => {
+                    for (j, c) in batch.into_iter().zip(cases) {
+                        let _ = j.reply.send(Ok(c));
+                    }
+                    return;
+                }
+                Err(e) => {
+                    let e = db_err(e);
+                    for j in batch {
+                        let _ = j.reply.send(Err(e.clone()));
+                    }
+                    return;
+                }
+            },
+            Ok(None) => {}
+            Err(e) => {
+                for j in batch {
+                    let _ = j.reply.send(Err(e.clone()));
+                }
+                return;
+            }
+        }
+    }
     let single = batch.len() == 1;
     let mut done = Vec::with_capacity(batch.len());
     for j in batch {
@@ -640,14 +1035,20 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: Vec<IntakeJob>) {
 #[async_trait]
 impl AppealStore for SqlStore {
     async fn categories(&self) -> Result<Vec<Category>> {
+        if let Some(c) = cached(&self.cache.categories) {
+            return Ok(c);
+        }
         let rows = sqlx::query("SELECT * FROM appeal_categories ORDER BY code")
             .fetch_all(&self.r)
             .await
             .map_err(db_err)?;
-        rows.iter().map(category_row).collect()
+        let cats: Vec<Category> = rows.iter().map(category_row).collect::<Result<_>>()?;
+        keep(&self.cache.categories, cats.clone());
+        Ok(cats)
     }
 
     async fn save_category(&self, c: Category, audit: AuditEvent) -> Result<()> {
+        forget(&self.cache.categories);
         let mut tx = self.w.begin().await.map_err(db_err)?;
         sqlx::query("DELETE FROM appeal_categories WHERE code = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE category_code = $1)")
             .bind(&c.code)
@@ -698,12 +1099,15 @@ impl AppealStore for SqlStore {
     }
 
     async fn calendar(&self) -> Result<Vec<(NaiveDate, DayKind, String)>> {
+        if let Some(c) = cached(&self.cache.calendar) {
+            return Ok(c);
+        }
         let rows: Vec<(String, String, String)> =
             sqlx::query_as("SELECT day, kind, note FROM calendar_days ORDER BY day")
                 .fetch_all(&self.r)
                 .await
                 .map_err(db_err)?;
-        Ok(rows
+        let days: Vec<(NaiveDate, DayKind, String)> = rows
             .into_iter()
             .filter_map(|(d, k, n)| {
                 let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
@@ -714,7 +1118,9 @@ impl AppealStore for SqlStore {
                 };
                 Some((day, kind, n))
             })
-            .collect())
+            .collect();
+        keep(&self.cache.calendar, days.clone());
+        Ok(days)
     }
 
     async fn set_calendar_day(
@@ -724,6 +1130,7 @@ impl AppealStore for SqlStore {
         note: &str,
         audit: AuditEvent,
     ) -> Result<()> {
+        forget(&self.cache.calendar);
         let mut tx = self.w.begin().await.map_err(db_err)?;
         let d = day.format("%Y-%m-%d").to_string();
         sqlx::query("DELETE FROM calendar_days WHERE day = $1")

@@ -69,6 +69,8 @@ pub struct SqlStore {
     pub backend: Backend,
     /// The group-commit writer of case intake.
     pub(crate) intake: tokio::sync::mpsc::Sender<appeals::IntakeJob>,
+    /// Small, rarely changing tables read on every intake (categories, calendar).
+    pub(crate) cache: std::sync::Arc<appeals::Cache>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
@@ -149,6 +151,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         .map_err(db_err)?;
         return Ok(SqlStore {
             intake: appeals::spawn_intake_writer(w.clone()),
+            cache: Default::default(),
             w,
             r,
             backend: Backend::Sqlite,
@@ -179,6 +182,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         let pool = opts.connect(url).await.map_err(db_err)?;
         return Ok(SqlStore {
             intake: appeals::spawn_intake_writer(pool.clone()),
+            cache: Default::default(),
             w: pool.clone(),
             r: pool,
             backend: Backend::Postgres,

@@ -92,8 +92,15 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
         {
+            let key = auth::token_hash(bearer.trim());
+            if let Some(actor) = state.actors.get(&key) {
+                return Ok(ApiCaller { actor, lang });
+            }
             return match auth::token_actor(&state.ctx, bearer).await.map_err(err)? {
-                Some(actor) => Ok(ApiCaller { actor, lang }),
+                Some(actor) => {
+                    state.actors.put(key, actor.clone());
+                    Ok(ApiCaller { actor, lang })
+                }
                 None => Err(err(DomainError::Unauthenticated)),
             };
         }

@@ -8,10 +8,16 @@ pub mod appeals_ui;
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod network_api;
+pub mod network_ui;
 pub mod open311;
 pub mod openapi;
+pub mod party_api;
+pub mod party_ui;
 pub mod svg;
 pub mod ui;
+pub mod workforce_api;
+pub mod workforce_ui;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +42,36 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Who holds an API token, for a short while (see [`ActorCache`]).
+    pub actors: Arc<ActorCache>,
+}
+
+/// API tokens resolve to their actor on every request (three queries); the answer is
+/// kept for 30 seconds. A revoked token, a disabled account or a moved unit therefore
+/// takes effect within 30 seconds on API calls (pages use sessions, checked each time).
+#[derive(Debug, Default)]
+pub struct ActorCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (jiceng_core::Actor, Instant)>>,
+}
+
+impl ActorCache {
+    const TTL: Duration = Duration::from_secs(30);
+
+    pub fn get(&self, token_hash: &str) -> Option<jiceng_core::Actor> {
+        let map = self.map.lock().ok()?;
+        map.get(token_hash)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(a, _)| a.clone())
+    }
+
+    pub fn put(&self, token_hash: String, actor: jiceng_core::Actor) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+            }
+            map.insert(token_hash, (actor, Instant::now()));
+        }
+    }
 }
 
 impl AppState {
@@ -45,6 +81,7 @@ impl AppState {
             templates: Arc::new(ui::templates()),
             metrics: Arc::new(Metrics::default()),
             secure_cookies,
+            actors: Arc::new(ActorCache::default()),
         }
     }
 }
@@ -110,9 +147,18 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ui::routes())
         .merge(appeals_ui::routes())
+        .merge(workforce_ui::routes())
+        .merge(network_ui::routes())
+        .merge(party_ui::routes())
         .nest(
             "/api/v1",
-            api::with_json_errors(api::routes().merge(appeals_api::routes())),
+            api::with_json_errors(
+                api::routes()
+                    .merge(appeals_api::routes())
+                    .merge(workforce_api::routes())
+                    .merge(network_api::routes())
+                    .merge(party_api::routes()),
+            ),
         )
         .nest("/open311/v2", open311::routes())
         .route("/api/openapi.json", get(openapi::document))

@@ -354,7 +354,7 @@ async fn one(
             send(client, "POST", &url, &h, Bytes::from(body.to_string())).await?
         }
     };
-    if !(200..300).contains(&status) && !(op == Op::IntakePage && status == 200) {
+    if !(200..300).contains(&status) {
         return Err(format!(
             "{} → {status}: {}",
             op.name(),
