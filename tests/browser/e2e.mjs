@@ -429,6 +429,34 @@ step('appeal-from-phone-to-rating', async (show) => {
   eq(after.satisfied, ratesBefore.satisfied + 1, 'satisfied counted');
 });
 
+step('community-records-and-closes-a-resolution', async (show) => {
+  const { page: p } = await session('shequ', 'shequ', DESKTOP);
+  show(p);
+  // The community secretary opens her community's joint meeting.
+  await p.goto(url('/joint-meetings'));
+  await follow(p, p.locator('a[href^="/joint-meetings/"]', { hasText: '和平社区' }).first());
+  const body = p.url();
+  // She refers a matter with an owner and a deadline.
+  const title = `楼道堆物清理-${Date.now() % 100000}`;
+  const form = p.locator('form[action$="/resolutions"]');
+  await form.locator('input[name="title"]').fill(title);
+  await form.locator('input[name="owner"]').fill('阳光物业服务有限公司');
+  const deadline = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
+  await form.locator('input[name="deadline"]').fill(deadline);
+  await submitForm(p, form);
+  await p.goto(body);
+  const row = p.locator('#open-resolutions tr', { hasText: title });
+  eq(await row.count(), 1, 'the resolution is open');
+  // Later she marks it done, with a note.
+  const status = row.locator('form[action$="/status"]');
+  await status.locator('select[name="status"]').selectOption('done');
+  await status.locator('input[name="note"]').fill('已组织物业清理完毕，居民代表验收');
+  await submitForm(p, status);
+  await p.goto(body);
+  eq(await p.locator('#open-resolutions tr', { hasText: title }).count(), 0, 'no longer open');
+  assert.match(await p.locator('body').innerText(), new RegExp(title), 'still listed with its history');
+});
+
 step('english-switch', async (show) => {
   // Its own session, so the language cookie doesn't affect other steps.
   const ctx = await newContext(DESKTOP);

@@ -22,6 +22,136 @@ pub const DEMO_LOGINS: [&str; 9] = [
     "admin", "jiedao", "shequ", "wangge", "bumen", "jumin", "shenji", "rexian", "wuye",
 ];
 
+/// Urban share the seed gives (94.7%), in tenths of a percent.
+pub const URBANISATION_PERMILLE: i64 = 947;
+
+/// Trims or adds village households so that urban / all rounds to 94.7%.
+fn fit_urbanisation(
+    ctx: &Ctx,
+    labels: &[crate::people::Label],
+    rng: &mut Rng,
+    seq: &mut u32,
+    issued: &mut std::collections::HashSet<String>,
+    village_units: &[(String, String)],
+    people: &mut Vec<PersonImport>,
+) -> Result<()> {
+    if village_units.is_empty() {
+        return Ok(());
+    }
+    let rural_codes: std::collections::HashSet<&str> =
+        village_units.iter().map(|(c, _)| c.as_str()).collect();
+    let urban = people
+        .iter()
+        .filter(|p| !rural_codes.contains(p.unit_code.as_str()))
+        .count() as i64;
+    let target = (urban * (1000 - URBANISATION_PERMILLE) + URBANISATION_PERMILLE / 2)
+        / URBANISATION_PERMILLE;
+    let mut rural = people.len() as i64 - urban;
+    if rural > target {
+        // Drop the last village residents (a household loses its last members first,
+        // so heads of household stay).
+        let mut excess = rural - target;
+        let mut drop = vec![false; people.len()];
+        for (i, p) in people.iter().enumerate().rev() {
+            if excess == 0 {
+                break;
+            }
+            if rural_codes.contains(p.unit_code.as_str()) {
+                drop[i] = true;
+                excess -= 1;
+            }
+        }
+        let mut i = 0;
+        people.retain(|_| {
+            let keep = !drop[i];
+            i += 1;
+            keep
+        });
+        rural = target;
+    }
+    let mut k = 0usize;
+    while rural < target {
+        let (ucode, place) = &village_units[k % village_units.len()];
+        let room = format!("9{:02}", k / village_units.len() + 1);
+        k += 1;
+        let size = (rng.range(2, 5) as i64).min(target - rural) as u64;
+        let surname = rng.pick(SURNAMES).to_string();
+        for m in 0..size {
+            let resident = demo_person(ctx, labels, rng, seq, issued, m, size, &surname)?;
+            people.push(PersonImport {
+                unit_code: ucode.clone(),
+                room: room.clone(),
+                address: format!("{place}{room}室"),
+                dwelling: "own".into(),
+                resident,
+            });
+        }
+        rural += size as i64;
+    }
+    Ok(())
+}
+
+/// One generated resident of a demo household (member `m` of `size`).
+#[allow(clippy::too_many_arguments)]
+fn demo_person(
+    ctx: &Ctx,
+    labels: &[crate::people::Label],
+    rng: &mut Rng,
+    seq: &mut u32,
+    issued: &mut std::collections::HashSet<String>,
+    m: u64,
+    size: u64,
+    surname: &str,
+) -> Result<crate::people::NewResident> {
+    *seq += 1;
+    let (relation, b) = match m {
+        0 if size == 1 => ("户主", birth(rng, 22, 92)),
+        0 => ("户主", birth(rng, 28, 80)),
+        1 => ("配偶", birth(rng, 28, 80)),
+        2 | 3 => ("子女", birth(rng, 1, 30)),
+        _ => ("父母", birth(rng, 60, 95)),
+    };
+    let name = if m == 1 {
+        person_name(rng)
+    } else {
+        format!("{surname}{}", rng.pick(GIVEN))
+    };
+    let region: &str = rng.pick::<&str>(REGIONS);
+    let id = idcard::make(region, b, *seq % 1000);
+    let mut id = id;
+    // Same place, day and sequence: take the next sequence.
+    while !issued.insert(id.clone()) {
+        *seq += 1;
+        id = idcard::make(region, b, *seq % 1000);
+    }
+    let age = 2026 - b.format("%Y").to_string().parse::<i64>().unwrap_or(2000);
+    let mut lab: Vec<String> = Vec::new();
+    if size == 1 && age >= 70 {
+        lab.push("elderly_alone".into());
+    }
+    if m <= 1 && age >= 65 && size == 2 {
+        lab.push("empty_nest".into());
+    }
+    if rng.range(0, 99) < 2 {
+        lab.push("disabled".into());
+    }
+    if m == 0 && rng.range(0, 99) < 3 {
+        lab.push("low_income".into());
+    }
+    if m <= 1 && age >= 35 && rng.range(0, 99) < 3 {
+        lab.push("veteran".into());
+    }
+    let input = ResidentInput {
+        name,
+        id_number: id,
+        phone: if age >= 14 { Some(phone(rng)) } else { None },
+        ethnicity: Some(ethnicity(rng).to_string()),
+        relation: Some(relation.to_string()),
+        labels: lab,
+    };
+    crate::people::service::prepare(ctx, (0, ""), &input, labels)
+}
+
 /// SplitMix64: tiny, fast and the same on every platform and version, so a seed always
 /// makes the same district.
 #[derive(Debug, Clone)]
@@ -426,6 +556,8 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
     let mut grid_count = 0u64;
     let mut seq = 0u32;
     let mut issued: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Units in villages (村): the rural population.
+    let mut village_units: Vec<(String, String)> = Vec::new();
     let mut first_grid: Option<String> = None;
     let mut first_household_room: Option<(String, String)> = None;
 
@@ -558,6 +690,10 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                 person_name(&mut rng),
                                 phone(&mut rng),
                             ));
+                            if is_village {
+                                village_units
+                                    .push((ucode.clone(), format!("{ename}{bname}{uname}")));
+                            }
                             let floors = if is_village {
                                 1
                             } else {
@@ -587,65 +723,15 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
                                     };
                                     let surname = rng.pick(SURNAMES).to_string();
                                     for m in 0..size {
-                                        seq += 1;
-                                        let (relation, b) = match m {
-                                            0 if size == 1 => ("户主", birth(&mut rng, 22, 92)),
-                                            0 => ("户主", birth(&mut rng, 28, 80)),
-                                            1 => ("配偶", birth(&mut rng, 28, 80)),
-                                            2 | 3 => ("子女", birth(&mut rng, 1, 30)),
-                                            _ => ("父母", birth(&mut rng, 60, 95)),
-                                        };
-                                        let name = if m == 1 {
-                                            person_name(&mut rng)
-                                        } else {
-                                            format!("{surname}{}", rng.pick(GIVEN))
-                                        };
-                                        let region: &str = rng.pick::<&str>(REGIONS);
-                                        let id = idcard::make(region, b, seq % 1000);
-                                        let mut id = id;
-                                        // Same place, day and sequence: take the next sequence.
-                                        while !issued.insert(id.clone()) {
-                                            seq += 1;
-                                            id = idcard::make(region, b, seq % 1000);
-                                        }
-                                        let age = 2026
-                                            - b.format("%Y")
-                                                .to_string()
-                                                .parse::<i64>()
-                                                .unwrap_or(2000);
-                                        let mut lab: Vec<String> = Vec::new();
-                                        if size == 1 && age >= 70 {
-                                            lab.push("elderly_alone".into());
-                                        }
-                                        if m <= 1 && age >= 65 && size == 2 {
-                                            lab.push("empty_nest".into());
-                                        }
-                                        if rng.range(0, 99) < 2 {
-                                            lab.push("disabled".into());
-                                        }
-                                        if m == 0 && rng.range(0, 99) < 3 {
-                                            lab.push("low_income".into());
-                                        }
-                                        if m <= 1 && age >= 35 && rng.range(0, 99) < 3 {
-                                            lab.push("veteran".into());
-                                        }
-                                        let input = ResidentInput {
-                                            name,
-                                            id_number: id,
-                                            phone: if age >= 14 {
-                                                Some(phone(&mut rng))
-                                            } else {
-                                                None
-                                            },
-                                            ethnicity: Some(ethnicity(&mut rng).to_string()),
-                                            relation: Some(relation.to_string()),
-                                            labels: lab,
-                                        };
-                                        let resident = crate::people::service::prepare(
+                                        let resident = demo_person(
                                             ctx,
-                                            (0, ""),
-                                            &input,
                                             &labels,
+                                            &mut rng,
+                                            &mut seq,
+                                            &mut issued,
+                                            m,
+                                            size,
+                                            &surname,
                                         )?;
                                         people.push(PersonImport {
                                             unit_code: ucode.clone(),
@@ -663,6 +749,17 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
             }
         }
     }
+    // The seed's 94.7% urbanisation rate: the rural population (in villages) is sized
+    // so the share living in urban communities comes out at 94.7%.
+    fit_urbanisation(
+        ctx,
+        &labels,
+        &mut rng,
+        &mut seq,
+        &mut issued,
+        &village_units,
+        &mut people,
+    )?;
     units_created += new_units.len() as u64;
     let audit = ctx
         .event(

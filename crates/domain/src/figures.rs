@@ -68,6 +68,117 @@ pub fn percent(num: i64, den: i64, decimals: usize) -> String {
     format!("{:.*}%", decimals, num as f64 * 100.0 / den as f64)
 }
 
+/// Every figure the seed gives, computed now. Figures of capabilities not built yet are
+/// listed with no computed value, so the gap is visible rather than hidden.
+pub async fn all(ctx: &crate::Ctx) -> jiceng_core::Result<Vec<Figure>> {
+    let mut out = vec![];
+    out.extend(org_figures(ctx).await?);
+    out.extend(crate::network::service::figures(ctx).await?);
+    out.extend(crate::workforce::service::figures(ctx).await?);
+    out.extend(crate::party::service::figures(ctx).await?);
+    // The emergency capability will set up temporary branches; count what exists.
+    let temporary_branches = ctx
+        .party
+        .temporary_in("/")
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == crate::party::model::OrgKind::Branch)
+        .count() as i64;
+    let mut t = Figure::new(
+        "temporary_branches",
+        "临时党支部",
+        "Temporary party branches",
+        temporary_branches.to_string(),
+        "384",
+        "mobilisation",
+    );
+    t.agrees = temporary_branches == 384;
+    out.push(t);
+    for (key, zh, en, seed, source) in [
+        (
+            "service_items",
+            "下放街道的审批服务事项",
+            "Service items delegated to sub-districts",
+            "1084",
+            "services",
+        ),
+        (
+            "volunteers",
+            "战时动员志愿者",
+            "Volunteers mobilised",
+            "10000+",
+            "mobilisation",
+        ),
+        (
+            "cadres_mobilised",
+            "下沉干部",
+            "Cadres sent down",
+            "3000+",
+            "mobilisation",
+        ),
+        (
+            "assault_teams",
+            "党员突击队",
+            "Party-member assault teams",
+            "49",
+            "mobilisation",
+        ),
+        (
+            "pioneer_posts",
+            "党员先锋岗",
+            "Party-member pioneer posts",
+            "518",
+            "mobilisation",
+        ),
+    ] {
+        out.push(Figure {
+            key: key.into(),
+            label_zh: zh.into(),
+            label_en: en.into(),
+            computed: "—".into(),
+            seed: seed.into(),
+            agrees: false,
+            source: format!("{source} (pending)"),
+        });
+    }
+    Ok(out)
+}
+
+/// Figures from the organisation and the people: the urbanisation rate (residents of
+/// urban communities — 社区 — among all residents; villages — 村 — are rural).
+async fn org_figures(ctx: &crate::Ctx) -> jiceng_core::Result<Vec<Figure>> {
+    use crate::org::UnitKind;
+    let mut urban = 0;
+    let mut all = 0;
+    for root in ctx.org.roots().await? {
+        let counts: std::collections::HashMap<String, i64> = ctx
+            .org
+            .resident_counts(&root.path, UnitKind::Community)
+            .await?
+            .into_iter()
+            .collect();
+        for c in ctx
+            .org
+            .units_in(&root.path, UnitKind::Community, 1_000_000)
+            .await?
+        {
+            let n = counts.get(&c.path).copied().unwrap_or(0);
+            all += n;
+            if !c.official_name.ends_with("村委会") {
+                urban += n;
+            }
+        }
+    }
+    Ok(vec![Figure::new(
+        "urbanisation",
+        "城市化率（城镇社区居民占比）",
+        "Urbanisation rate (residents of urban communities)",
+        percent(urban, all, 1),
+        "94.7%",
+        "org",
+    )])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod appeals_api;
 pub mod appeals_ui;
 pub mod auth;
 pub mod error;
+pub mod figures_ui;
 pub mod metrics;
 pub mod network_api;
 pub mod network_ui;
@@ -147,6 +148,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ui::routes())
         .merge(appeals_ui::routes())
+        .merge(figures_ui::routes())
         .merge(workforce_ui::routes())
         .merge(network_ui::routes())
         .merge(party_ui::routes())
@@ -155,6 +157,7 @@ pub fn router(state: AppState) -> Router {
             api::with_json_errors(
                 api::routes()
                     .merge(appeals_api::routes())
+                    .merge(figures_ui::api_routes())
                     .merge(workforce_api::routes())
                     .merge(network_api::routes())
                     .merge(party_api::routes()),

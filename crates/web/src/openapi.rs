@@ -791,6 +791,14 @@ const OPS: &[Op] = &[
         Some("AllianceItem"),
         201,
     ),
+    op(
+        "get",
+        "/seed-figures",
+        "海勃湾实践 · 数据对照: each seed figure computed from data now (label, computed, seed, agrees)",
+        "figures",
+        None,
+        200,
+    ),
     op("get", "/users", "Accounts", "auth", None, 200),
     op(
         "post",

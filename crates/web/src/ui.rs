@@ -41,6 +41,7 @@ pub fn templates() -> Environment<'static> {
         "audit.html",
         "users.html",
         "error.html",
+        "figures.html",
         "appeals/report.html",
         "appeals/receipt.html",
         "appeals/case.html",
