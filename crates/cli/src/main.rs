@@ -349,6 +349,10 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
         .await?,
     );
     store.migrate().await?;
+    // Let SQLite refresh planner statistics it finds stale (cheap when nothing is).
+    if store.backend == jiceng_store::Backend::Sqlite {
+        store.optimize_light().await?;
+    }
     let ctx = Ctx {
         org: store.clone(),
         people: store.clone(),
@@ -358,6 +362,7 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
         party: store.clone(),
         network: store.clone(),
         workforce: store.clone(),
+        lists: store.clone(),
         grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
         clock: Arc::new(SystemClock),
         cipher,
@@ -366,7 +371,7 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
     Ok((store, ctx))
 }
 
-async fn serve(ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
+async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
     let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
     let app = jiceng_web::router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
@@ -405,6 +410,15 @@ async fn serve(ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
     });
     // Expired sessions are swept every ten minutes.
     let sweeper = ctx.clone();
+    let planner = store.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            if let Err(e) = planner.optimize_light().await {
+                tracing::warn!(error = %e, "planner statistics refresh failed");
+            }
+        }
+    });
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(600)).await;
@@ -474,8 +488,8 @@ async fn run(cli: Cli) -> AnyResult<()> {
     let g = cli.global.clone();
     match cli.command {
         Command::Serve(args) => {
-            let (_store, ctx) = open(&g, false).await?;
-            serve(ctx, &args).await
+            let (store, ctx) = open(&g, false).await?;
+            serve(store, ctx, &args).await
         }
         Command::Migrate => {
             let (store, _ctx) = open(&g, is_sqlite(&g.database)).await?;
@@ -492,6 +506,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             if ctx.org.roots().await?.is_empty() {
                 println!("loading the Haibowan demo district (scale {scale}, seed {seed}) …");
                 let r = demo::load(&ctx, DemoOptions { scale, seed }).await?;
+                _store.optimize().await?;
                 println!(
                     "loaded in {:.1} s: {} units ({} grids), {} households, {} residents, {} post holders",
                     r.seconds, r.units, r.grids, r.households, r.residents, r.posts
@@ -545,7 +560,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(ctx, &args).await
+            serve(_store, ctx, &args).await
         }
         Command::Import {
             kind,
@@ -900,6 +915,7 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                     },
                 )
                 .await?;
+                store.optimize().await?;
             }
             let postgres = store.backend == jiceng_store::Backend::Postgres;
             let limit = bench::limit::router(store.write_pool().clone(), postgres).await?;
@@ -937,6 +953,9 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 "jiceng intake, all channels (JSON API, Open311, page form)",
                 &intake,
             );
+            // A running server refreshes planner statistics now and then; so does the bench
+            // before measuring reads over what the intake runs just wrote.
+            store.optimize().await?;
             let full = bench::load::run(target, load.opts("full")?).await;
             bench::load::print("jiceng full mix (intake, look-ups, inbox, rates)", &full);
             println!("\n## ratios");

@@ -22,6 +22,7 @@ pub struct Ctx {
     pub party: Arc<dyn crate::party::PartyStore>,
     pub network: Arc<dyn crate::network::NetworkStore>,
     pub workforce: Arc<dyn crate::workforce::WorkforceStore>,
+    pub lists: Arc<dyn crate::lists::ListsStore>,
     /// Grid polygons for placing points; invalidated when boundaries change.
     pub grids: Arc<GridCache>,
     pub clock: Arc<dyn Clock>,

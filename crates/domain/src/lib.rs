@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod demo;
 pub mod figures;
 pub mod import;
+pub mod lists;
 pub mod network;
 pub mod org;
 pub mod party;

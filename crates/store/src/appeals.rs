@@ -481,6 +481,111 @@ fn where_of(q: &CaseQuery) -> Where {
     w
 }
 
+/// The month of intake, Beijing time: `2026-11`.
+fn month_of(ms: i64) -> String {
+    use chrono::TimeZone;
+    chrono::Utc
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| {
+            t.with_timezone(&jiceng_core::clock::china())
+                .format("%Y-%m")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+const ROLLUP_COLS: [&str; 14] = [
+    "total",
+    "rejected",
+    "dispatched",
+    "responded",
+    "responded_in_time",
+    "closed",
+    "closed_in_time",
+    "rated",
+    "satisfied",
+    "overdue_open",
+    "closed_grid",
+    "closed_community",
+    "closed_subdistrict",
+    "closed_district",
+];
+
+type RollupKey = (String, String, i64);
+
+/// What one case adds to its rollup row.
+fn contribution(c: &Case) -> (RollupKey, [i64; 14]) {
+    let b = |x: bool| x as i64;
+    let closed = c.status == Status::Closed;
+    let lvl = |l: Level| b(closed && c.closed_level == Some(l));
+    (
+        (
+            c.path.clone(),
+            month_of(c.created_ms),
+            c.assignee_dept_id.unwrap_or(0),
+        ),
+        [
+            1,
+            b(c.status == Status::Rejected),
+            b(c.dispatched_ms.is_some()),
+            b(c.responded_ms.is_some()),
+            b(matches!((c.responded_ms, c.response_due_ms), (Some(r), Some(d)) if r <= d)),
+            b(closed),
+            b(closed && matches!((c.closed_ms, c.due_ms), (Some(x), Some(d)) if x <= d)),
+            b(c.satisfaction.is_some()),
+            b(matches!(
+                c.satisfaction,
+                Some(Satisfaction::Satisfied | Satisfaction::Basic)
+            )),
+            b(c.overdue && c.status.is_open()),
+            lvl(Level::Grid),
+            lvl(Level::Community),
+            lvl(Level::Subdistrict),
+            lvl(Level::District),
+        ],
+    )
+}
+
+/// Adds `sign ×` counts to rollup rows.
+async fn rollup_apply(
+    conn: &mut AnyConnection,
+    rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
+) -> Result<()> {
+    let cols = ROLLUP_COLS.join(", ");
+    let sets = ROLLUP_COLS
+        .iter()
+        .map(|c| format!("{c} = case_rollup.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO case_rollup (path, month, dept_id, {cols}) VALUES ({}) ON CONFLICT (path, month, dept_id) DO UPDATE SET {sets}",
+        crate::placeholders(1, 3 + ROLLUP_COLS.len())
+    );
+    for ((path, month, dept), v) in rows {
+        if v.iter().all(|x| *x == 0) {
+            continue;
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(path.as_str())
+            .bind(month.as_str())
+            .bind(*dept);
+        for x in v {
+            q = q.bind(*x);
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Case, sign: i64) {
+    let (k, v) = contribution(c);
+    let e = map.entry(k).or_insert([0; 14]);
+    for (a, b) in e.iter_mut().zip(v) {
+        *a += sign * b;
+    }
+}
+
 /// How long another instance's change to categories or the calendar may go unseen.
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -570,6 +675,9 @@ async fn intake_one(
     audit.entity_id = number;
     write_audit(conn, &audit).await?;
     let case = fetch_case(conn, id).await?;
+    let mut roll = std::collections::HashMap::new();
+    rollup_add(&mut roll, &case, 1);
+    rollup_apply(conn, &roll).await?;
     Ok((case, true))
 }
 
@@ -857,10 +965,14 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
     }
     // Everyone's answer, in order.
     let mut made: HashMap<usize, Case> = HashMap::new();
+    let mut roll = HashMap::new();
     for &i in &inserting {
         let (id, number) = id_of(i)?;
-        made.insert(i, case_from_new(&batch[i].case, id, number));
+        let c = case_from_new(&batch[i].case, id, number);
+        rollup_add(&mut roll, &c, 1);
+        made.insert(i, c);
     }
+    rollup_apply(conn, &roll).await?;
     let mut out = Vec::with_capacity(batch.len());
     for (i, j) in batch.iter().enumerate() {
         if let Some(c) = made.get(&i) {
@@ -1296,6 +1408,7 @@ impl AppealStore for SqlStore {
 
     async fn update_case(&self, c: &Case, ch: CaseChange) -> Result<Case> {
         let mut tx = self.w.begin().await.map_err(db_err)?;
+        let old = fetch_case(&mut tx, c.id).await?;
         if !write_fields(&mut tx, c.id, c, Some(ch.expected_version)).await? {
             return Err(DomainError::conflict(
                 "该案件已被他人处理，请刷新后重试",
@@ -1334,6 +1447,10 @@ impl AppealStore for SqlStore {
                 .await
                 .map_err(db_err)?;
         }
+        let mut roll = std::collections::HashMap::new();
+        rollup_add(&mut roll, &old, -1);
+        rollup_add(&mut roll, c, 1);
+        rollup_apply(&mut tx, &roll).await?;
         insert_notices(&mut tx, Some(c.id), c.updated_ms, &ch.notices).await?;
         write_audit(&mut tx, &ch.audit).await?;
         let out = fetch_case(&mut tx, c.id).await?;
@@ -1449,7 +1566,9 @@ impl AppealStore for SqlStore {
     async fn search(&self, q: &CaseQuery, page: PageRequest) -> Result<Page<Case>> {
         let w = where_of(q);
         let count_sql = format!("SELECT COUNT(*) FROM cases WHERE {}", w.sql);
-        let (total,): (i64,) = {
+        let (total,): (i64,) = if q.no_count {
+            (-1,)
+        } else {
             let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
             for p in &w.params {
                 cq = match p {
@@ -1472,9 +1591,10 @@ impl AppealStore for SqlStore {
             .fetch_all(&self.r)
             .await
             .map_err(db_err)?;
+        let items: Vec<Case> = rows.iter().map(case_row).collect::<Result<_>>()?;
         Ok(Page {
-            items: rows.iter().map(case_row).collect::<Result<_>>()?,
-            total,
+            total: if total < 0 { items.len() as i64 } else { total },
+            items,
             offset: page.offset,
             limit: page.limit,
         })
@@ -1486,6 +1606,9 @@ impl AppealStore for SqlStore {
         group: RateGroup,
         now_ms: i64,
     ) -> Result<Vec<RateCounts>> {
+        if let Some(rows) = self.rate_counts_rolled_up(q, &group, now_ms).await? {
+            return Ok(rows);
+        }
         let w = where_of(q);
         let n = w.next();
         let key = match &group {
@@ -1516,7 +1639,7 @@ impl AppealStore for SqlStore {
             s("status = 'rejected'"),
             s("dispatched_ms IS NOT NULL"),
             s(&format!(
-                "response_due_ms IS NOT NULL AND (responded_ms IS NOT NULL OR response_due_ms <= ${n})"
+                "response_due_ms IS NOT NULL AND (responded_ms IS NOT NULL OR (response_due_ms <= ${n} AND status NOT IN ('closed', 'rejected')))"
             )),
             s("responded_ms IS NOT NULL AND responded_ms <= response_due_ms"),
             s("status = 'closed'"),
@@ -1791,17 +1914,177 @@ impl AppealStore for SqlStore {
     async fn import_cases(&self, cases: Vec<HistoricCase>, audit: AuditEvent) -> Result<u64> {
         let mut tx = self.w.begin().await.map_err(db_err)?;
         let n = cases.len() as u64;
+        let mut roll = std::collections::HashMap::new();
         for h in &cases {
             let (id, _) = insert_case_row(&mut tx, &h.case, Some(&h.fields)).await?;
+            let mut f = h.fields.clone();
+            f.path = h.case.path.clone();
+            f.created_ms = h.case.created_ms;
+            rollup_add(&mut roll, &f, 1);
             for (at, e, login, role) in &h.events {
                 insert_event(&mut tx, id, *at, e, login, role).await?;
             }
             insert_parties(&mut tx, id, &h.parties).await?;
         }
+        rollup_apply(&mut tx, &roll).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(n)
     }
+}
+
+impl SqlStore {
+    /// The rates from the rollup table, when the query only narrows by place, handling
+    /// department and whole months; `None` when it needs the cases themselves.
+    async fn rate_counts_rolled_up(
+        &self,
+        q: &CaseQuery,
+        group: &RateGroup,
+        now_ms: i64,
+    ) -> Result<Option<Vec<RateCounts>>> {
+        let only_these = q.estates_or_dept.is_none()
+            && q.reporter_user_id.is_none()
+            && q.q.is_none()
+            && q.statuses.is_empty()
+            && q.category_prefix.is_none()
+            && q.channel.is_none()
+            && q.overdue.is_none()
+            && q.assignee_unit_id.is_none()
+            && q.assignee_dept_id.is_none()
+            && q.coord_unit_id.is_none()
+            && q.nearing_before_ms.is_none()
+            && !q.escalated
+            && !q.returned;
+        let aligned = |ms: Option<i64>| ms.is_none_or(|m| month_start(&month_of(m)) == Some(m));
+        if !only_these || !aligned(q.from_ms) || !aligned(q.to_ms) {
+            return Ok(None);
+        }
+        let level_len = |level: &jiceng_domain::org::UnitKind| -> i64 {
+            jiceng_domain::org::UnitKind::ALL
+                .iter()
+                .take_while(|k| *k <= level)
+                .map(|k| k.code_len() as i64 + 1)
+                .sum::<i64>()
+                + 1
+        };
+        let (key, live_key) = match group {
+            RateGroup::Total => ("'total'".to_string(), "'total'".to_string()),
+            RateGroup::Level(l) => {
+                let len = level_len(l);
+                (format!("substr(path, 1, {len})"), format!("substr(path, 1, {len})"))
+            }
+            RateGroup::Department => ("CAST(dept_id AS TEXT)".to_string(), "CAST(COALESCE(assignee_dept_id, 0) AS TEXT)".to_string()),
+            RateGroup::Month => (
+                "month".to_string(),
+                match self.backend {
+                    crate::Backend::Sqlite => "strftime('%Y-%m', created_ms / 1000 + 28800, 'unixepoch')".to_string(),
+                    crate::Backend::Postgres => "to_char(to_timestamp(created_ms / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM')".to_string(),
+                },
+            ),
+        };
+        let mut w = Where::new();
+        let mut live = Where::new();
+        if let Some(path) = &q.path {
+            let (lo, hi) = subtree_range(path);
+            w.text("path >= $?", lo.clone());
+            w.text("path < $?", hi.clone());
+            live.text("path >= $?", lo);
+            live.text("path < $?", hi);
+        }
+        if let Some(d) = q.dept_id {
+            w.int("dept_id = $?", d);
+            live.int("assignee_dept_id = $?", d);
+        }
+        if let Some(f) = q.from_ms {
+            w.text("month >= $?", month_of(f));
+            live.int("created_ms >= $?", f);
+        }
+        if let Some(t) = q.to_ms {
+            w.text("month < $?", month_of(t));
+            live.int("created_ms < $?", t);
+        }
+        let sums = ROLLUP_COLS
+            .iter()
+            .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let group_by = if *group == RateGroup::Total {
+            ""
+        } else {
+            "GROUP BY 1"
+        };
+        let sql = format!(
+            "SELECT {key} AS k, {sums} FROM case_rollup WHERE {} {group_by} ORDER BY 1",
+            w.sql
+        );
+        let rows = w
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
+        // Responses still owed past their deadline are counted live: they are few (open,
+        // unsigned cases) and depend on the clock.
+        let n = live.next();
+        let live_sql = format!(
+            "SELECT {live_key} AS k, COUNT(*) FROM cases WHERE {} AND status IN ('accepted', 'dispatched', 'processing', 'submitted') AND responded_ms IS NULL AND response_due_ms IS NOT NULL AND response_due_ms <= ${n} {group_by}",
+            live.sql
+        );
+        let owed: std::collections::HashMap<String, i64> = live
+            .bind(sqlx::query(sqlx::AssertSqlSafe(live_sql)))
+            .bind(now_ms)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.try_get::<String, _>(0).ok()?,
+                    r.try_get::<i64, _>(1).ok()?,
+                ))
+            })
+            .collect();
+        let mut out = vec![];
+        for r in &rows {
+            let at = |i: usize| -> Result<i64> {
+                Ok(r.try_get::<Option<i64>, _>(i).map_err(db_err)?.unwrap_or(0))
+            };
+            let key: String = r
+                .try_get::<Option<String>, _>(0)
+                .map_err(db_err)?
+                .unwrap_or_else(|| "total".into());
+            let total = at(1)?;
+            if total == 0 && *group != RateGroup::Total {
+                continue;
+            }
+            out.push(RateCounts {
+                total,
+                rejected: at(2)?,
+                dispatched: at(3)?,
+                response_due: at(4)? + owed.get(&key).copied().unwrap_or(0),
+                responded_in_time: at(5)?,
+                closed: at(6)?,
+                closed_in_time: at(7)?,
+                rated: at(8)?,
+                satisfied: at(9)?,
+                overdue_open: at(10)?,
+                closed_grid: at(11)?,
+                closed_community: at(12)?,
+                closed_subdistrict: at(13)?,
+                closed_district: at(14)?,
+                key,
+            });
+        }
+        Ok(Some(out))
+    }
+}
+
+/// The first moment of a `YYYY-MM` month, Beijing time.
+fn month_start(month: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    d.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(jiceng_core::clock::china())
+        .single()
+        .map(|t| t.timestamp_millis())
 }
 
 fn rotation_row(r: &AnyRow) -> Result<Rotation> {

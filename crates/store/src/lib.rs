@@ -20,6 +20,7 @@ macro_rules! safe {
 mod appeals;
 mod audit;
 mod auth;
+mod lists;
 mod network;
 mod org;
 mod party;
@@ -237,6 +238,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_workforce.sql"),
         postgres: include_str!("../migrations/postgres/0005_workforce.sql"),
     },
+    Migration {
+        version: 6,
+        name: "rollup",
+        sqlite: include_str!("../migrations/sqlite/0006_rollup.sql"),
+        postgres: include_str!("../migrations/postgres/0006_rollup.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "lists",
+        sqlite: include_str!("../migrations/sqlite/0007_lists.sql"),
+        postgres: include_str!("../migrations/postgres/0007_lists.sql"),
+    },
 ];
 
 impl SqlStore {
@@ -296,6 +309,27 @@ impl SqlStore {
             applied.push(m.version);
         }
         Ok(applied)
+    }
+
+    /// Refreshes the query planner's statistics (after bulk loads, and now and then).
+    pub async fn optimize(&self) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "ANALYZE",
+        };
+        sqlx::raw_sql(sql).execute(&self.w).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    /// SQLite's `PRAGMA optimize`: analyses only what it judges stale.
+    pub async fn optimize_light(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA optimize")
+                .execute(&self.w)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers.

@@ -84,6 +84,7 @@ pub async fn env() -> TestEnv {
         party: store.clone(),
         network: store.clone(),
         workforce: store.clone(),
+        lists: store.clone(),
         grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
         clock: clock.clone(),
         cipher: Cipher::from_hex(&"5a".repeat(32)).expect("key"),
@@ -520,4 +521,13 @@ pub fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The first moment of a month in Beijing time, in epoch milliseconds.
+pub fn month_start_ms(year: i32, month: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(jiceng_core::clock::china()).single())
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(0)
 }

@@ -1048,3 +1048,134 @@ async fn join_vec<F: std::future::Future>(mut fs: Vec<std::pin::Pin<Box<F>>>) ->
     .await;
     outs.into_iter().map(|o| o.expect("all ready")).collect()
 }
+
+/// The rates read from the rollup (whole months) equal the rates counted from the cases
+/// themselves, after every kind of transition.
+#[tokio::test]
+async fn rolled_up_rates_equal_counted_rates() {
+    use jiceng_domain::appeals::CaseQuery;
+    use jiceng_domain::appeals::store::RateGroup;
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    // A mix of cases in every state.
+    let mut ids = vec![];
+    for i in 0..6 {
+        let r = ok(&submit(&app, f.token(GridWorker), json!({"category": "0302", "description": format!("乱堆 {i}"), "lon": 106.805, "lat": 39.605})).await);
+        ids.push(r["case"]["id"].as_i64().unwrap());
+    }
+    let water = ok(&submit(&app, f.token(HotlineOperator), json!({"category": "0103", "description": "漏水", "lon": 106.855, "lat": 39.605, "reporter_phone": "13900001111"})).await)["case"]["id"].as_i64().unwrap();
+    let rejected = ok(&submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1301", "description": "重复"}),
+    )
+    .await)["case"]["id"]
+        .as_i64()
+        .unwrap();
+    ok(&act(
+        &app,
+        f.token(GridWorker),
+        rejected,
+        json!({"action": "reject", "note": "重复"}),
+    )
+    .await);
+    ok(&act(
+        &app,
+        f.token(SubdistrictStaff),
+        water,
+        json!({"action": "dispatch", "to_dept_id": f.water}),
+    )
+    .await);
+    ok(&act(
+        &app,
+        f.token(DepartmentHandler),
+        water,
+        json!({"action": "sign"}),
+    )
+    .await);
+    for (n, id) in ids.iter().enumerate() {
+        ok(&act(
+            &app,
+            f.token(GridWorker),
+            *id,
+            json!({"action": "dispatch", "to_unit_id": f.grid}),
+        )
+        .await);
+        if n < 4 {
+            ok(&act(&app, f.token(GridWorker), *id, json!({"action": "sign"})).await);
+            ok(&act(
+                &app,
+                f.token(GridWorker),
+                *id,
+                json!({"action": "feedback", "note": "已清理"}),
+            )
+            .await);
+            ok(&act(
+                &app,
+                f.token(CommunityStaff),
+                *id,
+                json!({"action": "verify", "pass": true}),
+            )
+            .await);
+            ok(&act(&app, f.token(GridWorker), *id, json!({"action": "close"})).await);
+            ok(&act(&app, f.token(HotlineOperator), *id, json!({"action": "rate", "satisfaction": if n == 0 { "unsatisfied" } else { "satisfied" }})).await);
+        }
+    }
+    // Time passes: responses owed and deadlines missed.
+    env.clock.advance(chrono::Duration::days(10));
+    jiceng_domain::appeals::service::sweep(&env.ctx)
+        .await
+        .unwrap();
+    let now = env.ctx.now_ms();
+    let start = jiceng_testkit::month_start_ms(2026, 11);
+    let end = jiceng_testkit::month_start_ms(2026, 12);
+    for group in [
+        RateGroup::Total,
+        RateGroup::Level(jiceng_domain::org::UnitKind::Grid),
+        RateGroup::Department,
+        RateGroup::Month,
+    ] {
+        let rolled = CaseQuery {
+            path: Some("/150302/".into()),
+            from_ms: Some(start),
+            to_ms: Some(end),
+            ..Default::default()
+        };
+        // One millisecond off the month boundary forces counting the cases themselves.
+        let counted = CaseQuery {
+            from_ms: Some(start + 1),
+            ..rolled.clone()
+        };
+        let a = env
+            .ctx
+            .appeals
+            .rate_counts(&rolled, group.clone(), now)
+            .await
+            .unwrap();
+        let b = env
+            .ctx
+            .appeals
+            .rate_counts(&counted, group.clone(), now)
+            .await
+            .unwrap();
+        assert_eq!(a, b, "{group:?}");
+        assert!(!a.is_empty());
+    }
+    let total = env
+        .ctx
+        .appeals
+        .rate_counts(
+            &CaseQuery {
+                path: Some("/150302/".into()),
+                ..Default::default()
+            },
+            RateGroup::Total,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(total[0].total, 8);
+    assert_eq!(total[0].rejected, 1);
+    assert_eq!(total[0].closed, 3, "one reopened by its unsatisfied rating");
+}

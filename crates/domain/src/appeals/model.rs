@@ -374,6 +374,8 @@ pub struct CaseQuery {
     pub nearing_before_ms: Option<i64>,
     pub escalated: bool,
     pub returned: bool,
+    /// Skip counting the total (inboxes only need the first page).
+    pub no_count: bool,
 }
 
 /// Aggregate counts for the three rates, per group.

@@ -1519,7 +1519,8 @@ pub async fn inbox(ctx: &Ctx, actor: &Actor) -> Result<Inbox> {
             q.assignee_unit_id = Some(actor.scope_unit_id);
         }
     };
-    let base = query_for(ctx, actor, &CaseFilter::default()).await?;
+    let mut base = query_for(ctx, actor, &CaseFilter::default()).await?;
+    base.no_count = true;
     let run = |q: CaseQuery| async move { ctx.appeals.search(&q, page).await.map(|p| p.items) };
     let staff = is_staff(actor.role);
     let mut new_q = base.clone();
