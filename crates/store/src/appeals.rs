@@ -1000,7 +1000,10 @@ const BATCH: usize = 512;
 /// writes each inside a savepoint (a bad one rolls back alone), commits once, then
 /// answers every sender. Under load batches grow by themselves; alone, a request is
 /// its own batch and waits for nothing.
-pub(crate) fn spawn_intake_writer(pool: sqlx::AnyPool) -> tokio::sync::mpsc::Sender<IntakeJob> {
+pub(crate) fn spawn_intake_writer(
+    pool: sqlx::AnyPool,
+    backend: crate::Backend,
+) -> tokio::sync::mpsc::Sender<IntakeJob> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -1011,17 +1014,16 @@ pub(crate) fn spawn_intake_writer(pool: sqlx::AnyPool) -> tokio::sync::mpsc::Sen
                     Err(_) => break,
                 }
             }
-            write_batch(&pool, batch).await;
+            write_batch(&pool, backend, batch).await;
         }
     });
     tx
 }
 
-async fn write_batch(pool: &sqlx::AnyPool, batch: Vec<IntakeJob>) {
-    let mut tx = match pool.begin().await {
+async fn write_batch(pool: &sqlx::AnyPool, backend: crate::Backend, batch: Vec<IntakeJob>) {
+    let mut tx = match crate::begin_write(pool, backend).await {
         Ok(tx) => tx,
         Err(e) => {
-            let e = db_err(e);
             for j in batch {
                 let _ = j.reply.send(Err(e.clone()));
             }
@@ -1161,7 +1163,7 @@ impl AppealStore for SqlStore {
 
     async fn save_category(&self, c: Category, audit: AuditEvent) -> Result<()> {
         forget(&self.cache.categories);
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM appeal_categories WHERE code = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE category_code = $1)")
             .bind(&c.code)
             .execute(&mut *tx)
@@ -1243,7 +1245,7 @@ impl AppealStore for SqlStore {
         audit: AuditEvent,
     ) -> Result<()> {
         forget(&self.cache.calendar);
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let d = day.format("%Y-%m-%d").to_string();
         sqlx::query("DELETE FROM calendar_days WHERE day = $1")
             .bind(&d)
@@ -1291,7 +1293,7 @@ impl AppealStore for SqlStore {
         estates: Vec<i64>,
         audit: AuditEvent,
     ) -> Result<Department> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "INSERT INTO departments (code, name, kind, unit_id, phone, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING *",
         )
@@ -1407,7 +1409,7 @@ impl AppealStore for SqlStore {
     }
 
     async fn update_case(&self, c: &Case, ch: CaseChange) -> Result<Case> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let old = fetch_case(&mut tx, c.id).await?;
         if !write_fields(&mut tx, c.id, c, Some(ch.expected_version)).await? {
             return Err(DomainError::conflict(
@@ -1713,7 +1715,7 @@ impl AppealStore for SqlStore {
     }
 
     async fn mark_reminded(&self, id: i64, notices: Vec<NewNotice>) -> Result<bool> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let now = chrono::Utc::now().timestamp_millis();
         let r = sqlx::query("UPDATE cases SET reminded = 1 WHERE id = $1 AND reminded = 0")
             .bind(id)
@@ -1737,7 +1739,7 @@ impl AppealStore for SqlStore {
     }
 
     async fn claim_notices(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let lock = match self.backend {
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             crate::Backend::Sqlite => "",
@@ -1835,7 +1837,7 @@ impl AppealStore for SqlStore {
         secretary: &str,
         audit: AuditEvent,
     ) -> Result<Rotation> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as("INSERT INTO rotations (subdistrict_id, period, secretary) VALUES ($1, $2, $3) RETURNING id")
             .bind(subdistrict_id)
             .bind(period)
@@ -1860,7 +1862,7 @@ impl AppealStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE rotations SET case_id = $1, taken_ms = $2 WHERE id = $3 AND case_id IS NULL",
         )
@@ -1896,7 +1898,7 @@ impl AppealStore for SqlStore {
         name: &str,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO open311_keys (key_hash, name, created_ms, active) VALUES ($1, $2, $3, 1)",
         )
@@ -1912,7 +1914,7 @@ impl AppealStore for SqlStore {
     }
 
     async fn import_cases(&self, cases: Vec<HistoricCase>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let n = cases.len() as u64;
         let mut roll = std::collections::HashMap::new();
         for h in &cases {

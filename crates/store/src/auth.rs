@@ -51,7 +51,7 @@ impl AuthStore for SqlStore {
     }
 
     async fn insert_user(&self, u: NewUser, audit: AuditEvent) -> Result<User> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "INSERT INTO users (login, display_name, password_hash, role, scope_unit_id, household_id, department_id, active, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING *",
         )
@@ -78,7 +78,7 @@ impl AuthStore for SqlStore {
     }
 
     async fn set_password(&self, user_id: i64, hash: &str, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
@@ -148,7 +148,7 @@ impl AuthStore for SqlStore {
     }
 
     async fn insert_token(&self, t: ApiToken, audit: AuditEvent) -> Result<ApiToken> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_ms, revoked) VALUES ($1, $2, $3, $4, 0) RETURNING id",
         )

@@ -151,7 +151,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         .await
         .map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(w.clone()),
+            intake: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite),
             cache: Default::default(),
             w,
             r,
@@ -182,7 +182,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         }
         let pool = opts.connect(url).await.map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(pool.clone()),
+            intake: appeals::spawn_intake_writer(pool.clone(), Backend::Postgres),
             cache: Default::default(),
             w: pool.clone(),
             r: pool,
@@ -321,6 +321,13 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction that reads first never fails to upgrade when another
+    /// process writes to the same file; it waits (busy timeout) instead.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        begin_write(&self.w, self.backend).await
+    }
+
     /// SQLite's `PRAGMA optimize`: analyses only what it judges stale.
     pub async fn optimize_light(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
@@ -373,6 +380,16 @@ impl SqlStore {
     pub async fn close(&self) {
         self.w.close().await;
         self.r.close().await;
+    }
+}
+
+pub(crate) async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err),
+        Backend::Postgres => pool.begin().await.map_err(db_err),
     }
 }
 

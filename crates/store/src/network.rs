@@ -435,7 +435,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_place(&self, p: NewPlace, audit: AuditEvent) -> Result<Place> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_place_tx(&mut tx, &p).await?;
         let mut audit = audit;
         audit.entity_id = id.to_string();
@@ -451,7 +451,7 @@ impl NetworkStore for SqlStore {
         p: NewPlace,
         audit: AuditEvent,
     ) -> Result<Place> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE network_places SET kind_code = $1, name = $2, unit_id = $3, path = $4, address = $5, lon_e6 = $6, lat_e6 = $7, hours = $8, phone = $9, model = $10, intro = $11, active = $12, updated_ms = $13, version = version + 1 WHERE id = $14 AND version = $15",
         )
@@ -515,7 +515,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_activity(&self, a: NewActivity, audit: AuditEvent) -> Result<Activity> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_activity_tx(&mut tx, a.place_id, &a).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -577,7 +577,7 @@ impl NetworkStore for SqlStore {
         members: Vec<NewMember>,
         audit: AuditEvent,
     ) -> Result<Body> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_body_tx(&mut tx, &b).await?;
         for m in &members {
             insert_member_tx(&mut tx, id, m).await?;
@@ -601,7 +601,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_member(&self, body_id: i64, m: NewMember, audit: AuditEvent) -> Result<Member> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_member_tx(&mut tx, body_id, &m).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -669,7 +669,7 @@ impl NetworkStore for SqlStore {
         resolutions: Vec<NewResolution>,
         audit: AuditEvent,
     ) -> Result<Meeting> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_meeting_tx(&mut tx, &m, m.body_id, &|x| Some(x)).await?;
         for r in &resolutions {
             let mut r = r.clone();
@@ -740,7 +740,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_resolution(&self, r: NewResolution, audit: AuditEvent) -> Result<i64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_resolution_tx(&mut tx, &r).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -758,7 +758,7 @@ impl NetworkStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE jm_resolutions SET status = $1, note = $2, done_day = $3, updated_ms = $4, version = version + 1 WHERE id = $5 AND version = $6",
         )
@@ -804,7 +804,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_reform_item(&self, i: NewReformItem, audit: AuditEvent) -> Result<ReformItem> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_reform_tx(&mut tx, &i).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -820,7 +820,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn delete_reform_item(&self, id: i64, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM reform_items WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -852,7 +852,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn insert_law_team(&self, t: NewLawTeam, audit: AuditEvent) -> Result<LawTeam> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_team_tx(&mut tx, &t).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -867,7 +867,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn delete_law_team(&self, id: i64, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM reform_teams WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -902,7 +902,7 @@ impl NetworkStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         upsert_delegated_tx(&mut tx, unit_id, items, note, at_ms).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -933,7 +933,7 @@ impl NetworkStore for SqlStore {
         places: Vec<(NewPlace, Vec<NewActivity>)>,
         audit: AuditEvent,
     ) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut n = 0;
         for (p, acts) in &places {
             let id = insert_place_tx(&mut tx, p).await?;
@@ -948,7 +948,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn import_bodies(&self, bodies: Vec<BodyBundle>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut n = 0;
         for b in &bodies {
             let id = insert_body_tx(&mut tx, &b.body).await?;
@@ -982,7 +982,7 @@ impl NetworkStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         for i in &items {
             insert_reform_tx(&mut tx, i).await?;
         }

@@ -386,7 +386,7 @@ impl OrgStore for SqlStore {
     }
 
     async fn insert(&self, unit: NewUnit, audit: AuditEvent) -> Result<OrgUnit> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let known = insert_units(
             &mut tx,
             std::slice::from_ref(&unit),
@@ -405,7 +405,7 @@ impl OrgStore for SqlStore {
     }
 
     async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
@@ -413,7 +413,7 @@ impl OrgStore for SqlStore {
     }
 
     async fn update_grids(&self, grids: Vec<(i64, UnitPatch)>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         for (id, p) in &grids {
             sqlx::query(
                 "UPDATE org_units SET name = COALESCE($1, name), grid_type = COALESCE($2, grid_type), boundary = COALESCE($3, boundary), version = version + 1 WHERE id = $4",
@@ -440,7 +440,7 @@ impl OrgStore for SqlStore {
         change: (String, AuditEvent),
     ) -> Result<OrgUnit> {
         let (change, audit) = change;
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query(
             "UPDATE org_units SET name = COALESCE($1, name), grid_type = COALESCE($2, grid_type), address = COALESCE($3, address), boundary = COALESCE($4, boundary), version = version + 1 \
              WHERE id = $5 AND version = $6 AND status = 'active'",
@@ -471,7 +471,7 @@ impl OrgStore for SqlStore {
         new_parent: &OrgUnit,
         audit: AuditEvent,
     ) -> Result<OrgUnit> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let unit = self.fetch_unit(&mut tx, id).await?;
         if unit.version != expected_version {
             return Err(conflict());
@@ -506,7 +506,7 @@ impl OrgStore for SqlStore {
     }
 
     async fn retire(&self, id: i64, expected_version: i64, audit: AuditEvent) -> Result<OrgUnit> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query(
             "UPDATE org_units SET status = 'retired', retired_ms = $1, version = version + 1 WHERE id = $2 AND version = $3 AND status = 'active'",
         )
@@ -593,7 +593,7 @@ impl OrgStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<PostHolder> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         // One holder per post at a time (a grid may have several grid workers).
         if title != PostTitle::GridWorker {
             sqlx::query("UPDATE posts SET until_ms = $1 WHERE unit_id = $2 AND title = $3 AND until_ms IS NULL")
@@ -628,7 +628,7 @@ impl OrgStore for SqlStore {
         at_ms: i64,
         audit: AuditEvent,
     ) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         for (code, title, name, phone) in &posts {
             sqlx::query(
                 "INSERT INTO posts (unit_id, title, person_name, phone, since_ms) SELECT id, $1, $2, $3, $4 FROM org_units WHERE code = $5",
@@ -648,7 +648,7 @@ impl OrgStore for SqlStore {
     }
 
     async fn end_post(&self, post_id: i64, at_ms: i64, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query("UPDATE posts SET until_ms = $1 WHERE id = $2 AND until_ms IS NULL")
             .bind(at_ms)
             .bind(post_id)

@@ -482,7 +482,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_org(&self, org: NewOrg, audit: AuditEvent) -> Result<PartyOrg> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let parent = match org.parent_id {
             Some(p) => Some(parent_info(&mut tx, p).await?),
             None => None,
@@ -499,7 +499,7 @@ impl PartyStore for SqlStore {
         orgs: Vec<(NewOrg, Option<String>)>,
         audit: AuditEvent,
     ) -> Result<Vec<PartyOrg>> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut known: std::collections::HashMap<String, (i64, String, i64)> =
             std::collections::HashMap::new();
         let mut ids = vec![];
@@ -536,7 +536,7 @@ impl PartyStore for SqlStore {
         name: &str,
         audit: AuditEvent,
     ) -> Result<PartyOrg> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query("UPDATE party_orgs SET name = $1, version = version + 1 WHERE id = $2 AND version = $3 AND status = 'active'")
             .bind(name)
             .bind(id)
@@ -561,7 +561,7 @@ impl PartyStore for SqlStore {
         new_parent: &PartyOrg,
         audit: AuditEvent,
     ) -> Result<PartyOrg> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let org = fetch_org(&mut tx, id).await?;
         if org.version != version {
             return Err(conflict());
@@ -608,7 +608,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn dissolve(&self, ids: &[i64], on: &str, change: &str, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         for id in ids {
             let res = sqlx::query("UPDATE party_orgs SET status = 'dissolved', dissolved_on = $1, temp_end = CASE WHEN is_temporary = 1 THEN $1 ELSE temp_end END, version = version + 1 WHERE id = $2 AND status = 'active'")
                 .bind(on)
@@ -717,7 +717,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn appoint(&self, p: NewPosition, audit: AuditEvent) -> Result<Position> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_position(&mut tx, &p).await?;
         write_audit(&mut tx, &audit).await?;
         let row = sqlx::query(safe!(
@@ -732,7 +732,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_positions(&self, ps: Vec<NewPosition>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         for p in &ps {
             insert_position(&mut tx, p).await?;
         }
@@ -742,7 +742,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn end_position(&self, id: i64, on: &str, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query(
             "UPDATE party_positions SET until_on = $1 WHERE id = $2 AND until_on IS NULL",
         )
@@ -790,7 +790,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_member(&self, m: NewMember, audit: AuditEvent) -> Result<MemberRecord> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_member_row(&mut tx, &m, audit.at_ms).await?;
         write_audit(&mut tx, &audit).await?;
         let rec = fetch_member(&mut tx, id).await?;
@@ -799,7 +799,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_members(&self, ms: Vec<NewMember>, audit: AuditEvent) -> Result<Vec<i64>> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut ids = Vec::with_capacity(ms.len());
         for m in &ms {
             ids.push(insert_member_row(&mut tx, m, audit.at_ms).await?);
@@ -819,7 +819,7 @@ impl PartyStore for SqlStore {
         reason: &str,
         audit: AuditEvent,
     ) -> Result<MemberRecord> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let m = fetch_member(&mut tx, member_id).await?;
         if m.version != version || m.status != MemberStatus::Active {
             return Err(conflict());
@@ -906,7 +906,7 @@ impl PartyStore for SqlStore {
         on: &str,
         audit: AuditEvent,
     ) -> Result<Registration> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("INSERT INTO party_registrations (member_id, work_org_id, work_unit, community_id, reported_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(member_id)
             .bind(work_org_id)
@@ -928,7 +928,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn end_registration(&self, id: i64, on: &str, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query(
             "UPDATE party_registrations SET ended_on = $1 WHERE id = $2 AND ended_on IS NULL",
         )
@@ -1026,7 +1026,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_commitment(&self, c: NewCommitment, audit: AuditEvent) -> Result<Commitment> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("INSERT INTO party_commitments (member_id, community_id, category, description, capacity_kind, capacity, weekdays, time_from, time_to, active, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id")
             .bind(c.member_id)
             .bind(c.community_id)
@@ -1053,7 +1053,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn set_commitment_active(&self, id: i64, active: bool, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE party_commitments SET active = $1 WHERE id = $2")
             .bind(active as i64)
             .bind(id)
@@ -1085,7 +1085,7 @@ impl PartyStore for SqlStore {
     }
 
     async fn insert_alliance(&self, a: NewAlliance, audit: AuditEvent) -> Result<Alliance> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("INSERT INTO alliances (code, name, kind, unit_id, lead_org_id, founded_on, description, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
             .bind(&a.code)
             .bind(&a.name)
@@ -1215,7 +1215,7 @@ impl PartyStore for SqlStore {
         items: Vec<AllianceItem>,
         audit: AuditEvent,
     ) -> Result<Vec<i64>> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut ids = vec![];
         for it in &items {
             let q = match it {

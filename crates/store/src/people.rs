@@ -202,7 +202,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn insert_household(&self, h: NewHousehold, audit: AuditEvent) -> Result<Household> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (path,): (String,) = sqlx::query_as("SELECT path FROM org_units WHERE id = $1")
             .bind(h.unit_id)
             .fetch_one(&mut *tx)
@@ -327,7 +327,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn insert_resident(&self, r: NewResident, audit: AuditEvent) -> Result<ResidentRecord> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_resident_row(&mut tx, &r, r.household_id, &r.path, audit.at_ms).await?;
         let mut audit = audit;
         audit.entity_id = id.to_string();
@@ -344,7 +344,7 @@ impl PeopleStore for SqlStore {
         r: NewResident,
         audit: AuditEvent,
     ) -> Result<ResidentRecord> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let res = sqlx::query(
             "UPDATE residents SET name = $1, id_enc = $2, id_index = $3, id_mask = $4, phone_enc = $5, phone_index = $6, phone_mask = $7, \
              birth_date = $8, sex = $9, ethnicity = $10, relation = $11, labels = $12, updated_ms = $13, version = version + 1 \
@@ -389,7 +389,7 @@ impl PeopleStore for SqlStore {
         rows: Vec<PersonImport>,
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut unit_ids = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
         // Units created by this import have no households yet: no need to look.
         let fresh: std::collections::HashSet<String> = unit_ids.keys().cloned().collect();
@@ -472,7 +472,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn insert_label(&self, l: Label, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO labels (code, name_zh, name_en) VALUES ($1, $2, $3)")
             .bind(&l.code)
             .bind(&l.name_zh)

@@ -301,7 +301,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn insert_cadre(&self, c: NewCadre, audit: AuditEvent) -> Result<Cadre> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let id = insert_cadre_tx(&mut tx, &c).await?;
         write_audit(&mut tx, &with_id(audit, id)).await?;
         tx.commit().await.map_err(db_err)?;
@@ -315,7 +315,7 @@ impl WorkforceStore for SqlStore {
         end: NaiveDate,
         audit: AuditEvent,
     ) -> Result<Cadre> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE wf_cadres SET end_date = $1, version = version + 1 WHERE id = $2 AND version = $3 AND end_date IS NULL",
         )
@@ -348,7 +348,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn insert_added_staff(&self, s: NewAddedStaff, audit: AuditEvent) -> Result<AddedStaff> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_added_staff (name, sex, unit_id, path, post, kind, added_date, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -395,7 +395,7 @@ impl WorkforceStore for SqlStore {
         cadre: NewCadre,
         audits: Vec<AuditEvent>,
     ) -> Result<Promotion> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let cadre_id = insert_cadre_tx(&mut tx, &cadre).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_promotions (secretary_name, community_id, unit_id, path, post_title, promoted_date, cadre_id, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -476,7 +476,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn insert_pay_table(&self, t: PayTable, audit: AuditEvent) -> Result<PayTable> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_pay_tables (effective_year, name, qual_assistant, qual_social_worker, qual_senior, housing_rate_bp, committee_allowance, departure_per_year, retirement_per_year, step_years, bonus_assistant, bonus_social_worker, bonus_senior, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
@@ -554,7 +554,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn insert_worker(&self, w: NewWorker, audit: AuditEvent) -> Result<Worker> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_workers (name, sex, birth_date, education, community_id, path, post, grade, entry_grade, qualification, two_committees, duty, start_date, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -603,7 +603,7 @@ impl WorkforceStore for SqlStore {
         step: Option<GradeStep>,
         audit: AuditEvent,
     ) -> Result<Worker> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE wf_workers SET post = $1, grade = $2, qualification = $3, two_committees = $4, version = version + 1 WHERE id = $5 AND version = $6 AND status = 'active'",
         )
@@ -647,7 +647,7 @@ impl WorkforceStore for SqlStore {
         subsidy: i64,
         audit: AuditEvent,
     ) -> Result<Worker> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE wf_workers SET status = $1, end_date = $2, exit_subsidy = $3, version = version + 1 WHERE id = $4 AND version = $5 AND status = 'active'",
         )
@@ -674,7 +674,7 @@ impl WorkforceStore for SqlStore {
         workers: Vec<(NewWorker, Vec<GradeStep>, Vec<(i32, Assessment)>)>,
         audit: AuditEvent,
     ) -> Result<u64> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let mut n = 0;
         for (w, steps, assessments) in &workers {
             let entry = steps.first().map(|s| s.grade).unwrap_or(w.grade);
@@ -779,7 +779,7 @@ impl WorkforceStore for SqlStore {
         result: Assessment,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM wf_assessments WHERE worker_id = $1 AND year = $2")
             .bind(worker_id)
             .bind(year as i64)
@@ -852,7 +852,7 @@ impl WorkforceStore for SqlStore {
         lines: Vec<PayLine>,
         audit: AuditEvent,
     ) -> Result<PayRun> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_pay_runs (month, unit_id, path, table_id, status, workers, total, created_ms, created_by) VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8) RETURNING id",
         )
@@ -920,7 +920,7 @@ impl WorkforceStore for SqlStore {
         by: &str,
         audit: AuditEvent,
     ) -> Result<PayRun> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE wf_pay_runs SET status = 'confirmed', confirmed_ms = $1, confirmed_by = $2 WHERE id = $3 AND status = 'draft'",
         )
@@ -944,7 +944,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn delete_draft_run(&self, id: i64, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (status,): (String,) = sqlx::query_as("SELECT status FROM wf_pay_runs WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -1013,7 +1013,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn insert_talent(&self, t: NewTalent, audit: AuditEvent) -> Result<Talent> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_talents (name, sex, birth_date, education, community_id, path, present_role, stage, identified_date, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'identified', $8, $9) RETURNING id",
@@ -1038,7 +1038,7 @@ impl WorkforceStore for SqlStore {
     }
 
     async fn update_talent_stage(&self, t: &Talent, audit: AuditEvent) -> Result<Talent> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query(
             "UPDATE wf_talents SET stage = $1, training_date = $2, ready_date = $3, appointed_date = $4, appointed_post = $5, dropped_date = $6, drop_reason = $7, version = version + 1 \
              WHERE id = $8 AND version = $9",
@@ -1098,7 +1098,7 @@ impl WorkforceStore for SqlStore {
         result: TrainingResult,
         audit: AuditEvent,
     ) -> Result<Training> {
-        let mut tx = self.w.begin().await.map_err(db_err)?;
+        let mut tx = self.write_tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO wf_trainings (talent_id, course, hours, day, result, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )

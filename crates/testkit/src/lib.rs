@@ -27,7 +27,37 @@ pub struct TestEnv {
     pub ctx: Ctx,
     pub store: Arc<SqlStore>,
     pub clock: Arc<FixedClock>,
+    cfg: StoreConfig,
     dir: Option<PathBuf>,
+}
+
+/// The use-case context over a store, with this test's clock and key.
+fn ctx_over(store: &Arc<SqlStore>, clock: &Arc<FixedClock>) -> Ctx {
+    Ctx {
+        org: store.clone(),
+        people: store.clone(),
+        auth: store.clone(),
+        audit: store.clone(),
+        appeals: store.clone(),
+        party: store.clone(),
+        network: store.clone(),
+        workforce: store.clone(),
+        lists: store.clone(),
+        grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
+        clock: clock.clone(),
+        cipher: Cipher::from_hex(&"5a".repeat(32)).unwrap_or_else(|_| unreachable!()),
+        throttle: Arc::new(Throttle::default()),
+    }
+}
+
+impl TestEnv {
+    /// A second instance on the same database: its own connections, caches, writer
+    /// and throttle, as another `jiceng serve` behind a load balancer would have.
+    #[allow(clippy::expect_used)]
+    pub async fn second_instance(&self) -> (Ctx, Arc<SqlStore>) {
+        let store = Arc::new(jiceng_store::connect(&self.cfg).await.expect("connect"));
+        (ctx_over(&store, &self.clock), store)
+    }
 }
 
 impl Drop for TestEnv {
@@ -75,25 +105,12 @@ pub async fn env() -> TestEnv {
             .single()
             .expect("date"),
     ));
-    let ctx = Ctx {
-        org: store.clone(),
-        people: store.clone(),
-        auth: store.clone(),
-        audit: store.clone(),
-        appeals: store.clone(),
-        party: store.clone(),
-        network: store.clone(),
-        workforce: store.clone(),
-        lists: store.clone(),
-        grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
-        clock: clock.clone(),
-        cipher: Cipher::from_hex(&"5a".repeat(32)).expect("key"),
-        throttle: Arc::new(Throttle::default()),
-    };
+    let ctx = ctx_over(&store, &clock);
     TestEnv {
         ctx,
         store,
         clock,
+        cfg,
         dir,
     }
 }

@@ -1,0 +1,103 @@
+//! Several `jiceng` instances on one database serve the same city correctly: background
+//! jobs are done once, concurrent changes never both win, notices go out once.
+//! (Meant for PostgreSQL; on SQLite two instances share one file the same way.)
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+
+use jiceng_core::Role::*;
+use jiceng_domain::appeals::service as appeals;
+use jiceng_testkit::{TestApp, env, fixture};
+use serde_json::json;
+
+#[tokio::test]
+async fn two_instances_do_each_job_once() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let (ctx2, _store2) = env.second_instance().await;
+    let app1 = TestApp::new(env.ctx.clone());
+    let app2 = TestApp::new(ctx2.clone());
+    // Forty patrol reports through both instances, half each.
+    let mut ids = vec![];
+    for i in 0..40 {
+        let app = if i % 2 == 0 { &app1 } else { &app2 };
+        let r = app
+            .api("POST", "/api/v1/cases", f.token(GridWorker), Some(json!({"category": "0302", "description": format!("乱堆 {i}"), "lon": 106.805, "lat": 39.605})))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        ids.push(r.json()["case"]["id"].as_i64().unwrap());
+    }
+    // Both instances sweep at the same moment, after every deadline has passed.
+    env.clock.advance(chrono::Duration::days(10));
+    let (a, b) = tokio::join!(appeals::sweep(&env.ctx), appeals::sweep(&ctx2));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        a.escalated + b.escalated,
+        40,
+        "each case escalated once: {a:?} {b:?}"
+    );
+    for id in &ids {
+        let c = env.ctx.appeals.case(*id).await.unwrap().unwrap();
+        assert_eq!(c.escalations, 1, "case {id}");
+        assert!(c.overdue);
+    }
+    // A second round finds nothing left to do on either.
+    let (a, b) = tokio::join!(appeals::sweep(&env.ctx), appeals::sweep(&ctx2));
+    assert_eq!(a.unwrap().escalated + b.unwrap().escalated, 0);
+
+    // Two people accept one case through different instances: one wins.
+    let r = app1
+        .api(
+            "POST",
+            "/api/v1/cases",
+            f.token(Resident),
+            Some(json!({"category": "1301", "description": "夜间噪音"})),
+        )
+        .await;
+    let id = r.json()["case"]["id"].as_i64().unwrap();
+    let v = r.json()["case"]["version"].as_i64().unwrap();
+    let uri = format!("/api/v1/cases/{id}/actions");
+    let (x, y) = tokio::join!(
+        app1.api(
+            "POST",
+            &uri,
+            f.token(GridWorker),
+            Some(json!({"action": "accept", "version": v}))
+        ),
+        app2.api(
+            "POST",
+            &uri,
+            f.token(CommunityStaff),
+            Some(json!({"action": "accept", "version": v}))
+        )
+    );
+    let codes = [x.status.as_u16(), y.status.as_u16()];
+    assert!(
+        codes.contains(&200) && codes.iter().any(|c| *c == 409 || *c == 422),
+        "{codes:?}"
+    );
+
+    // Notices waiting in the outbox go out once, whichever instance claims them.
+    let (n1, n2) = tokio::join!(
+        env.ctx.appeals.claim_notices(env.ctx.now_ms(), 1000),
+        ctx2.appeals.claim_notices(ctx2.now_ms(), 1000)
+    );
+    let (n1, n2) = (n1.unwrap(), n2.unwrap());
+    let all: Vec<i64> = n1.iter().chain(n2.iter()).map(|n| n.id).collect();
+    let unique: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), unique.len(), "no notice claimed twice");
+    assert!(
+        all.len() >= 40,
+        "every intake and escalation left notices: {}",
+        all.len()
+    );
+    assert!(
+        env.ctx
+            .appeals
+            .claim_notices(env.ctx.now_ms(), 1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
