@@ -736,10 +736,15 @@ fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
     }
 }
 
-/// `($a, $b, …), (…)` for `rows` rows of `cols` parameters.
-fn values(rows: usize, cols: usize) -> String {
+/// `($a, $b, …), (…)` for `rows` rows of `cols` parameters (`?` on SQLite).
+fn values(sqlite: bool, rows: usize, cols: usize) -> String {
     (0..rows)
-        .map(|r| format!("({})", crate::placeholders(r * cols + 1, cols)))
+        .map(|r| {
+            let m: Vec<String> = (1..=cols)
+                .map(|k| crate::mark(sqlite, r * cols + k))
+                .collect();
+            format!("({})", m.join(", "))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -808,16 +813,17 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         }
     }
     // The cases.
-    const CASE_PARAMS: usize = 26;
+    const CASE_PARAMS: usize = 27;
+    let sqlite = crate::is_sqlite(conn);
     let mut ids: HashMap<String, i64> = HashMap::new();
     for chunk in inserting.chunks(100) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let b = r * CASE_PARAMS;
-                let p = |k: usize| format!("${}", b + k);
+                let p = |k: usize| crate::mark(sqlite, b + k);
                 format!(
                     "({}, {}, {}, {}, CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1, {})",
-                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13), p(14), p(15), p(16), p(17), p(18), p(19), p(20), p(21), p(22), p(23), p(24), p(25), p(26), p(22)
+                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13), p(14), p(15), p(16), p(17), p(18), p(19), p(20), p(21), p(22), p(23), p(24), p(25), p(26), p(27)
                 )
             })
             .collect();
@@ -856,7 +862,8 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
                 .bind(c.accepted_ms)
                 .bind(c.due_ms)
                 .bind(c.idem_key.as_deref())
-                .bind(c.track_token.as_str());
+                .bind(c.track_token.as_str())
+                .bind(c.created_ms);
         }
         for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
             let id: i64 = row.try_get("id").map_err(db_err)?;
@@ -875,7 +882,7 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
     for chunk in inserting.chunks(200) {
         let sql = format!(
             "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) VALUES {} RETURNING id, case_id",
-            values(chunk.len(), 9)
+            values(sqlite, chunk.len(), 9)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for &i in chunk {
@@ -929,7 +936,7 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
     for chunk in notices.chunks(200) {
         let sql = format!(
             "INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES {}",
-            values(chunk.len(), 5)
+            values(sqlite, chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (id, at, n, text) in chunk {
@@ -945,7 +952,7 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
     for chunk in audits.chunks(200) {
         let sql = format!(
             "INSERT INTO audit_events (at_ms, actor_id, actor_login, actor_role, action, entity_type, entity_id, scope_path, before_json, after_json) VALUES {}",
-            values(chunk.len(), 10)
+            values(sqlite, chunk.len(), 10)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {

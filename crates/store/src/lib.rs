@@ -426,6 +426,31 @@ pub(crate) fn subtree_range(path: &str) -> (String, String) {
     (path.to_string(), hi)
 }
 
+/// Whether a connection talks to SQLite: bulk statements there use anonymous `?`
+/// parameters, because SQLite resolves each numbered `$n` by a linear scan — quadratic
+/// in the parameters of a multi-row insert.
+pub(crate) fn is_sqlite(conn: &mut AnyConnection) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
+/// One parameter marker: `$n`, or `?` on SQLite (parameters must then be bound in
+/// order and never reused).
+pub(crate) fn mark(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        "?".to_string()
+    } else {
+        format!("${n}")
+    }
+}
+
+/// An IN list of `n` markers from `start`: anonymous on SQLite (see [`mark`]).
+pub(crate) fn markers(sqlite: bool, start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| mark(sqlite, i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `$a, $b, …` for an IN list starting at parameter `start`.
 pub(crate) fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)

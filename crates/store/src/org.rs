@@ -7,7 +7,7 @@ use jiceng_formats::geo::Polygon;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{SqlStore, db_err, placeholders, subtree_range, write_audit};
+use crate::{SqlStore, db_err, subtree_range, write_audit};
 
 const UNIT_COLS: &str = "id, code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, retired_ms, version";
 
@@ -79,81 +79,160 @@ async fn history(
 }
 
 /// Inserts units in order, resolving each parent by code (from this batch or the
-/// table). Returns the created units' (id, path) by code.
+/// table). Returns the created units' (id, path) by code. Units go in multi-row
+/// statements of a few hundred, each chunk holding no unit whose parent is in the same
+/// chunk (parents first, as the callers order them).
 pub(crate) async fn insert_units(
     conn: &mut AnyConnection,
     units: &[NewUnit],
     at_ms: i64,
     actor_login: &str,
 ) -> Result<HashMap<String, (i64, String)>> {
+    const CHUNK: usize = 300;
     let mut known: HashMap<String, (i64, String)> = HashMap::new();
-    for u in units {
-        let parent = match &u.parent_code {
-            None => None,
-            Some(pc) => match known.get(pc) {
-                Some(p) => Some(p.clone()),
-                None => {
-                    let row = sqlx::query("SELECT id, path, status FROM org_units WHERE code = $1")
-                        .bind(pc)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(db_err)?
-                        .ok_or_else(|| {
-                            DomainError::field(
-                                "parent_code",
-                                "上级单位不存在",
-                                "unknown parent unit",
-                            )
-                        })?;
-                    let p: (i64, String) = (
+    let mut created: HashMap<String, (i64, String)> = HashMap::new();
+    let mut i = 0;
+    while i < units.len() {
+        let mut chunk: Vec<&NewUnit> = Vec::with_capacity(CHUNK);
+        let mut in_chunk: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        while i < units.len() && chunk.len() < CHUNK {
+            let u = &units[i];
+            if u.parent_code
+                .as_deref()
+                .is_some_and(|p| in_chunk.contains(p))
+            {
+                break;
+            }
+            in_chunk.insert(u.code.as_str());
+            chunk.push(u);
+            i += 1;
+        }
+        // Parents not seen yet come from the table.
+        let mut missing: Vec<String> = chunk
+            .iter()
+            .filter_map(|u| u.parent_code.clone())
+            .filter(|p| !known.contains_key(p))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        for part in missing.chunks(500) {
+            let sql = format!(
+                "SELECT id, path, code FROM org_units WHERE code IN ({})",
+                crate::markers(crate::is_sqlite(conn), 1, part.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for c in part {
+                q = q.bind(c.as_str());
+            }
+            for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+                let code: String = row.try_get("code").map_err(db_err)?;
+                known.insert(
+                    code,
+                    (
                         row.try_get("id").map_err(db_err)?,
                         row.try_get("path").map_err(db_err)?,
-                    );
-                    known.insert(pc.clone(), p.clone());
-                    Some(p)
-                }
-            },
-        };
-        let path =
-            jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
-        let row = sqlx::query(
-            "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, 1) RETURNING id",
-        )
-        .bind(&u.code)
-        .bind(u.kind.as_str())
-        .bind(&u.name)
-        .bind(&u.official_name)
-        .bind(parent.as_ref().map(|p| p.0))
-        .bind(&path)
-        .bind(u.grid_type.map(|g| g.as_str()))
-        .bind(boundary_text(&u.boundary))
-        .bind(&u.address)
-        .bind(at_ms)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| match db_err(e) {
-            DomainError::Conflict(_) => DomainError::Validation(vec![jiceng_core::FieldError::new(
+                    ),
+                );
+            }
+        }
+        let mut rows = Vec::with_capacity(chunk.len());
+        for u in &chunk {
+            let parent = match &u.parent_code {
+                None => None,
+                Some(pc) => Some(known.get(pc).cloned().ok_or_else(|| {
+                    DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
+                })?),
+            };
+            let path = jiceng_domain::org::rules::child_path(
+                parent.as_ref().map(|p| p.1.as_str()),
+                &u.code,
+            );
+            rows.push((*u, parent.map(|p| p.0), path));
+        }
+        const COLS: usize = 10;
+        let values = (0..rows.len())
+            .map(|r| {
+                let b = r * COLS;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'active', ${}, 1)",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, version) VALUES {values} RETURNING id, code"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (u, parent_id, path) in &rows {
+            q = q
+                .bind(u.code.as_str())
+                .bind(u.kind.as_str())
+                .bind(u.name.as_str())
+                .bind(u.official_name.as_str())
+                .bind(*parent_id)
+                .bind(path.as_str())
+                .bind(u.grid_type.map(|g| g.as_str()))
+                .bind(boundary_text(&u.boundary))
+                .bind(u.address.as_deref())
+                .bind(at_ms);
+        }
+        let returned = q.fetch_all(&mut *conn).await.map_err(|e| match db_err(e) {
+            DomainError::Conflict(_) => DomainError::field(
                 "code",
-                format!("编码 {} 已被使用（编码不可重复使用）", u.code),
-                format!("code {} is taken (codes are never reused)", u.code),
-            )]),
+                "编码已被使用（编码不可重复使用）",
+                "a code is taken (codes are never reused)",
+            ),
             e => e,
         })?;
-        let id: i64 = row.try_get("id").map_err(db_err)?;
-        sqlx::query(
-            "INSERT INTO unit_history (unit_id, at_ms, change, before_json, after_json, actor_login) VALUES ($1, $2, 'create', NULL, $3, $4)",
-        )
-        .bind(id)
-        .bind(at_ms)
-        .bind(serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string())
-        .bind(actor_login)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        known.insert(u.code.clone(), (id, path));
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        for r in &returned {
+            ids.insert(
+                r.try_get("code").map_err(db_err)?,
+                r.try_get("id").map_err(db_err)?,
+            );
+        }
+        // Their history: one "create" entry each.
+        let hist = (0..rows.len())
+            .map(|r| {
+                format!(
+                    "(${}, ${}, 'create', NULL, ${}, ${})",
+                    r * 4 + 1,
+                    r * 4 + 2,
+                    r * 4 + 3,
+                    r * 4 + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO unit_history (unit_id, at_ms, change, before_json, after_json, actor_login) VALUES {hist}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (u, _, path) in &rows {
+            let id = *ids
+                .get(&u.code)
+                .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
+            q = q
+                .bind(id)
+                .bind(at_ms)
+                .bind(serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string())
+                .bind(actor_login);
+            known.insert(u.code.clone(), (id, path.clone()));
+            created.insert(u.code.clone(), (id, path.clone()));
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
     }
-    Ok(known)
+    Ok(created)
 }
 
 impl SqlStore {
@@ -201,7 +280,7 @@ impl OrgStore for SqlStore {
         }
         let sql = format!(
             "SELECT {UNIT_COLS} FROM org_units WHERE code IN ({})",
-            placeholders(1, codes.len())
+            crate::markers(self.backend == crate::Backend::Sqlite, 1, codes.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for c in codes {

@@ -113,8 +113,9 @@ async fn insert_residents_batch(
     rows: &[(i64, String, &NewResident)],
     at_ms: i64,
 ) -> Result<()> {
-    const COLS: usize = 15;
+    const COLS: usize = 16;
     const PER_STATEMENT: usize = 100;
+    let sqlite = crate::is_sqlite(conn);
     for chunk in rows.chunks(PER_STATEMENT) {
         let mut sql = String::from(
             "INSERT INTO residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, status, created_ms, updated_ms, version) VALUES ",
@@ -124,11 +125,13 @@ async fn insert_residents_batch(
             if i > 0 {
                 sql.push(',');
             }
-            sql.push('(');
-            for c in 1..=14 {
-                sql.push_str(&format!("${},", b + c));
-            }
-            sql.push_str(&format!("'active', ${t}, ${t}, 1)", t = b + COLS));
+            let m: Vec<String> = (1..=COLS).map(|k| crate::mark(sqlite, b + k)).collect();
+            sql.push_str(&format!(
+                "({}, 'active', {}, {}, 1)",
+                m[..14].join(", "),
+                m[14],
+                m[15]
+            ));
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (hid, path, r) in chunk {
@@ -147,6 +150,7 @@ async fn insert_residents_batch(
                 .bind(r.ethnicity.as_str())
                 .bind(r.relation.as_str())
                 .bind(labels_text(&r.labels))
+                .bind(at_ms)
                 .bind(at_ms);
         }
         q.execute(&mut *conn).await.map_err(|e| match db_err(e) {
