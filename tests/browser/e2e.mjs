@@ -457,6 +457,60 @@ step('community-records-and-closes-a-resolution', async (show) => {
   assert.match(await p.locator('body').innerText(), new RegExp(title), 'still listed with its history');
 });
 
+step('lists-need-matched-to-party-service', async (show) => {
+  // A party member's service (党员服务清单) in 和平社区 with room left.
+  const shequ = await session('shequ', 'shequ', DESKTOP);
+  const resources = (await getJson(shequ.ctx, '/api/v1/resources')).body.items;
+  const service = resources
+    .filter((r) => r.source === 'commitment' && r.path.startsWith('/150302/150302001/150302001002/'))
+    .sort((a, b) => (b.capacity - b.used) - (a.capacity - a.used))[0];
+  assert.ok(service && service.capacity - service.used > 0, 'a party member\'s service with room in 和平社区');
+
+  // The grid worker records a need on a 360 px phone, in the service's time.
+  const g = (await wangge()).page;
+  show(g);
+  await g.goto(url('/lists/needs/new'));
+  const title = `独居老人服务需求-${Date.now() % 100000}`;
+  const form = g.locator('#need-form');
+  await form.locator('input[name="title"]').fill(title);
+  await form.locator('select[name="category"]').selectOption(service.category);
+  await form.locator('input[name="beneficiary"]').fill('独居老人');
+  await form.locator('input[name="quantity"]').fill('1');
+  await form.locator('input[name="urgency"]').fill('5');
+  for (const d of service.week.weekdays) await form.locator(`input[name="wd${d}"]`).check();
+  await form.locator('input[name="time_from"]').fill(service.week.from);
+  await form.locator('input[name="time_to"]').fill(service.week.to === '24:00' ? '23:59' : service.week.to);
+  const width = await g.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 361, `need form scrolls sideways at 360 px (${width})`);
+  await submitForm(g, form);
+  const needId = g.url().split('/').pop();
+  assert.match(needId, /^\d+$/, `after recording, the need's page (${g.url()})`);
+  eq((await g.locator('#need-status').innerText()).trim(), '待对接', 'a new need is open');
+
+  // The community runs the engine: it proposes a party member's service, and says why.
+  const p = shequ.page;
+  show(p);
+  await p.goto(url('/lists/matches'));
+  await submitForm(p, p.locator('#run-form'));
+  const row = p.locator('#proposals tr', { hasText: title });
+  eq(await row.count(), 1, 'one proposal for the new need');
+  eq(await row.getAttribute('data-source'), 'commitment', 'the proposal is a party member\'s service');
+  assert.match(await row.locator('.terms').innerText(), /紧急 5.*完全对口.*米.*时间重合/, 'the terms of the score are shown');
+  await submitForm(p, row.locator('form[action$="/accept"]'));
+  const need = (await getJson(shequ.ctx, `/api/v1/needs/${needId}`)).body;
+  eq(need.need.status, 'met', 'the need is met once accepted');
+  const projectId = need.matches.find((m) => m.status === 'accepted').project_id;
+  assert.ok(projectId, 'the accepted match went into a project');
+
+  // The resident of the grid sees the project on their page.
+  const j = (await session('jumin', 'jumin', PHONE)).page;
+  show(j);
+  await j.goto(url('/lists/mine'));
+  const mine = j.locator('#my-projects tr', { hasText: title });
+  eq(await mine.count(), 1, 'the project serving the resident\'s community is on their page');
+  eq(await mine.locator(`a[href="/lists/projects/${projectId}"]`).count(), 1, 'it links to the project');
+});
+
 step('english-switch', async (show) => {
   // Its own session, so the language cookie doesn't affect other steps.
   const ctx = await newContext(DESKTOP);

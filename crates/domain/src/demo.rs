@@ -221,6 +221,8 @@ pub struct DemoReport {
     pub party: serde_json::Value,
     /// Cadres, added staff, promotions, community workers, pay runs, reserve talents.
     pub workforce: serde_json::Value,
+    /// The three lists: needs, resources, the engine run, projects (counts).
+    pub lists: serde_json::Value,
     pub seconds: f64,
 }
 
@@ -808,7 +810,9 @@ pub async fn load(ctx: &Ctx, opts: DemoOptions) -> Result<DemoReport> {
     let party = crate::party::demo::load(ctx, &mut rng, opts).await?;
     let workforce = crate::workforce::demo::load(ctx, &mut rng, opts).await?;
     let network = crate::network::demo::load(ctx, &mut rng, opts).await?;
+    let lists = crate::lists::demo::load(ctx, &mut rng, opts).await?;
     Ok(DemoReport {
+        lists,
         network,
         party,
         workforce,

@@ -8,6 +8,8 @@ pub mod appeals_ui;
 pub mod auth;
 pub mod error;
 pub mod figures_ui;
+pub mod lists_api;
+pub mod lists_ui;
 pub mod metrics;
 pub mod network_api;
 pub mod network_ui;
@@ -148,6 +150,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ui::routes())
         .merge(appeals_ui::routes())
+        .merge(lists_ui::routes())
         .merge(figures_ui::routes())
         .merge(workforce_ui::routes())
         .merge(network_ui::routes())
@@ -157,6 +160,7 @@ pub fn router(state: AppState) -> Router {
             api::with_json_errors(
                 api::routes()
                     .merge(appeals_api::routes())
+                    .merge(lists_api::routes())
                     .merge(figures_ui::api_routes())
                     .merge(workforce_api::routes())
                     .merge(network_api::routes())

@@ -1048,6 +1048,207 @@ const OPS: &[Op] = &[
         Some("TrainingInput"),
         201,
     ),
+    op(
+        "get",
+        "/lists/categories",
+        "The category list shared by needs and resources (groups make categories related; party service and resource codes map onto it)",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/needs",
+        "Needs in the caller's reach (residents: their own); filter by status and category",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/needs",
+        "Record a need (resident, grid worker, staff), or turn an appeal case into one (case_number)",
+        "lists",
+        Some("NeedInput"),
+        201,
+    ),
+    op(
+        "get",
+        "/needs/{id}",
+        "A need: requesters, matches, candidate resources with the terms of their value, similar needs to merge",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/needs/merge",
+        "Merge similar needs of one community into one: quantities summed, requesters kept",
+        "lists",
+        Some("MergeNeeds"),
+        200,
+    ),
+    op(
+        "post",
+        "/needs/{id}/close",
+        "Close an open need",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/needs/{id}/assign",
+        "Override: assign a chosen resource to a need by hand (accepted at once, into a new or existing project)",
+        "lists",
+        Some("AssignInput"),
+        201,
+    ),
+    op(
+        "get",
+        "/resources",
+        "Resources in or above the caller's reach (own, party members' commitments, alliance resources)",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/resources",
+        "Record a resource of a unit, co-building organisation, merchant, social organisation or volunteer",
+        "lists",
+        Some("ResourceInput"),
+        201,
+    ),
+    op(
+        "post",
+        "/resources/sync",
+        "Mirror party members' commitments (党员服务清单) and alliance shared resources into the resource list",
+        "lists",
+        None,
+        200,
+    ),
+    op("get", "/resources/{id}", "A resource", "lists", None, 200),
+    op(
+        "post",
+        "/resources/{id}/active",
+        "Activate or deactivate a resource recorded here",
+        "lists",
+        Some("Active"),
+        204,
+    ),
+    op(
+        "get",
+        "/matches",
+        "Matches in the caller's reach with the terms of each value (urgency, category fit, distance, time overlap); filter by status",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/matches/run",
+        "Run the matching engine (optimal min-cost flow) over a unit's open needs: accepted matches stay, rejected pairs stay out",
+        "lists",
+        Some("RunInput"),
+        200,
+    ),
+    op(
+        "get",
+        "/matches/runs",
+        "Recent engine runs",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/matches/{id}/accept",
+        "Accept a proposal into a new project (owner organisation, budget) or an existing one",
+        "lists",
+        Some("ProjectInput"),
+        200,
+    ),
+    op(
+        "post",
+        "/matches/{id}/reject",
+        "Reject a proposal (the community's proposals are recomputed without the pair)",
+        "lists",
+        Some("NoteInput"),
+        200,
+    ),
+    op(
+        "get",
+        "/projects",
+        "Projects in reach (residents: those of their community)",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/projects/accountability",
+        "Projects by category, community and owner: counts, budget planned vs spent, progress, mean rating",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/projects/{id}",
+        "A project: milestones, results with photo ids, ratings, the matches it carries",
+        "lists",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/projects/{id}/progress",
+        "Update progress and budget; done completes the project and frees its resources' capacity",
+        "lists",
+        Some("ProgressInput"),
+        200,
+    ),
+    op(
+        "post",
+        "/projects/{id}/milestones",
+        "Add a milestone",
+        "lists",
+        Some("MilestoneInput"),
+        201,
+    ),
+    op(
+        "post",
+        "/milestones/{id}/done",
+        "Mark a milestone done (done: false reopens it)",
+        "lists",
+        Some("DoneInput"),
+        204,
+    ),
+    op(
+        "post",
+        "/projects/{id}/results",
+        "Report a result with photos (base64 JPEG/PNG/WebP/GIF, ≤ 5 MB, ≤ 6)",
+        "lists",
+        Some("OutcomeInput"),
+        201,
+    ),
+    op(
+        "post",
+        "/projects/{id}/ratings",
+        "A resident rates a project of their community (1–5 stars, once)",
+        "lists",
+        Some("RatingInput"),
+        201,
+    ),
+    op(
+        "get",
+        "/coverage",
+        "Coverage of a unit's subtree (unit_id): share of needs met, median days need→match→result by sub-district and community, and the gaps",
+        "lists",
+        None,
+        200,
+    ),
 ];
 
 fn network_schemas() -> Value {
@@ -1136,7 +1337,40 @@ fn schemas() -> Value {
     if let (Some(a), Value::Object(p)) = (all.as_object_mut(), party_schemas()) {
         a.extend(p);
     }
+    if let (Some(a), Value::Object(p)) = (all.as_object_mut(), lists_schemas()) {
+        a.extend(p);
+    }
     all
+}
+
+/// Schemas of the three lists.
+fn lists_schemas() -> Value {
+    let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
+    let text = json!({"type": "string"});
+    let int = json!({"type": "integer"});
+    let date = json!({"type": "string", "format": "date"});
+    let days = json!({"oneOf": [{"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}}, {"type": "string", "description": "1,3,5 (1 = Monday)"}]});
+    json!({
+        "NeedInput": s(json!({"category": text, "title": text, "detail": text, "unit_id": {"type": "integer", "description": "grid, estate or building"},
+            "beneficiary": text, "beneficiaries": int, "quantity": int, "date_from": date, "date_to": date, "weekdays": days,
+            "time_from": {"type": "string", "description": "HH:MM"}, "time_to": {"type": "string", "description": "HH:MM"},
+            "urgency": {"type": "integer", "minimum": 1, "maximum": 5}, "requester": text, "case_number": text}), &["category", "title", "beneficiary"]),
+        "MergeNeeds": s(json!({"target": int, "others": {"type": "array", "items": int}}), &["target", "others"]),
+        "ProjectInput": s(json!({"project_id": int, "title": text, "owner_name": text, "owner_party_org_id": int, "budget": {"type": "string", "description": "yuan"}}), &[]),
+        "AssignInput": {"allOf": [{"$ref": "#/components/schemas/ProjectInput"}, s(json!({"resource_id": int, "quantity": int, "note": text}), &["resource_id"])]},
+        "ResourceInput": s(json!({"provider_kind": {"type": "string", "enum": ["resident_unit", "co_building", "alliance_member", "merchant", "social_org", "volunteer"]},
+            "provider": text, "party_org_id": int, "name": text, "category": text, "detail": text, "capacity": int,
+            "period": {"type": "string", "enum": ["month", "week", "once"]}, "unit_id": int, "radius_m": {"type": "integer", "minimum": 100, "maximum": 50000},
+            "weekdays": days, "time_from": text, "time_to": text, "date_from": date, "date_to": date, "cost": {"type": "string", "description": "yuan per unit, 0 = free"}, "contact": text}),
+            &["provider_kind", "provider", "name", "category", "capacity", "unit_id", "radius_m"]),
+        "RunInput": s(json!({"unit_id": int}), &[]),
+        "NoteInput": s(json!({"note": text}), &[]),
+        "ProgressInput": s(json!({"version": int, "progress": {"type": "integer", "minimum": 0, "maximum": 100}, "budget_spent": text, "budget_planned": text, "participants": text, "done": {"type": "boolean"}}), &[]),
+        "MilestoneInput": s(json!({"title": text, "due_on": date}), &["title", "due_on"]),
+        "DoneInput": s(json!({"done": {"type": "boolean"}}), &[]),
+        "OutcomeInput": s(json!({"text": text, "photos": {"type": "array", "items": {"type": "string", "description": "base64 image"}}}), &["text"]),
+        "RatingInput": s(json!({"stars": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": text}), &["stars"])
+    })
 }
 
 /// Schemas of the party organisation system (kept apart: one `json!` per group).

@@ -77,7 +77,20 @@ pub fn templates() -> Environment<'static> {
         "party/roster.html",
         "party/temporary.html",
         "party/alliances.html",
-        "party/alliance.html"
+        "party/alliance.html",
+        "lists/nav.html",
+        "lists/hub.html",
+        "lists/needs.html",
+        "lists/need_new.html",
+        "lists/need.html",
+        "lists/resources.html",
+        "lists/resource.html",
+        "lists/matches.html",
+        "lists/projects.html",
+        "lists/project.html",
+        "lists/coverage.html",
+        "lists/accountability.html",
+        "lists/mine.html"
     );
     env.add_function(
         "t",
