@@ -525,6 +525,16 @@ async fn run(cli: Cli) -> AnyResult<()> {
                     a.rotations,
                     a.seconds
                 );
+                for (name, v) in [
+                    ("party", &r.party),
+                    ("network", &r.network),
+                    ("workforce", &r.workforce),
+                    ("lists", &r.lists),
+                ] {
+                    if v.as_object().is_some_and(|o| !o.is_empty()) {
+                        println!("{name}: {v}");
+                    }
+                }
                 // An Open311 key for trying the API; kept beside the data key so later
                 // runs can print it again (only its hash is in the database).
                 let key = jiceng_domain::appeals::service::issue_open311_key(
