@@ -177,14 +177,11 @@ fn project_ctx(p: &Project, cats: &HashMap<String, String>, lang: Lang) -> Value
 }
 
 fn is_staff(c: &PageCaller) -> bool {
-    matches!(
-        c.actor.role,
-        Role::DistrictAdmin | Role::SubdistrictStaff | Role::CommunityStaff | Role::GridWorker
-    )
+    lists::is_staff(c.actor.role)
 }
 
 fn manager(c: &PageCaller) -> bool {
-    is_staff(c) && c.actor.role != Role::GridWorker
+    lists::is_manager(&c.actor)
 }
 
 fn page(state: &AppState, c: &PageCaller, name: &str, ctx: Value) -> Response {

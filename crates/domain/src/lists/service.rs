@@ -48,16 +48,22 @@ fn today_text(ctx: &Ctx) -> String {
     today(ctx).format("%Y-%m-%d").to_string()
 }
 
-fn is_staff(role: Role) -> bool {
+/// Staff who work the lists (record needs, see resources and matches).
+pub fn is_staff(role: Role) -> bool {
     matches!(
         role,
         Role::DistrictAdmin | Role::SubdistrictStaff | Role::CommunityStaff | Role::GridWorker
     )
 }
 
+/// Whether the actor may decide matches and run projects somewhere in their scope.
+pub fn is_manager(actor: &Actor) -> bool {
+    is_staff(actor.role) && actor.can(Verb::EditOrg)
+}
+
 /// Whether the actor may decide matches and run projects in this place.
 fn can_manage(actor: &Actor, path: &str) -> bool {
-    is_staff(actor.role) && actor.can(Verb::EditOrg) && actor.reaches(path)
+    is_manager(actor) && actor.reaches(path)
 }
 
 /// The community path (`/district/subdistrict/community/`) of a path, if deep enough.
