@@ -353,6 +353,12 @@ async fn a_need_met_by_a_party_members_service_becomes_a_rated_project() {
     assert_eq!(cov["total"]["met"], 4);
     assert_eq!(cov["total"]["share"], 100.0);
     assert_eq!(cov["communities"].as_array().unwrap().len(), 1);
+    // The community's sub-district lies above the caller's scope and is still named.
+    let sub_name = cov["subdistricts"][0]["name"].as_str().unwrap();
+    assert!(
+        !sub_name.is_empty() && !sub_name.starts_with('/'),
+        "{sub_name}"
+    );
     let acc = get(&app, shequ, "/api/v1/projects/accountability").await;
     assert_eq!(acc["total"]["projects"], 1);
     assert_eq!(acc["total"]["rating_avg"], 5.0);

@@ -2135,6 +2135,13 @@ pub async fn coverage(ctx: &Ctx, actor: &Actor, unit_id: Option<i64>) -> Result<
 async fn unit_names(ctx: &Ctx, unit: &OrgUnit) -> Result<HashMap<String, String>> {
     let mut names = HashMap::new();
     names.insert(unit.path.clone(), unit.name.clone());
+    // A community's own sub-district lies above the scope: name it too.
+    let codes = crate::org::rules::path_codes(&unit.path);
+    if codes.len() > 2
+        && let Some(sub) = ctx.org.unit_by_code(&codes[1]).await?
+    {
+        names.insert(sub.path, sub.name);
+    }
     for kind in [UnitKind::Subdistrict, UnitKind::Community] {
         for u in ctx.org.units_in(&unit.path, kind, 100_000).await? {
             names.insert(u.path, u.name);
