@@ -749,6 +749,26 @@ impl ListsStore for SqlStore {
         rows.iter().map(match_row).collect()
     }
 
+    async fn counts(&self, path: &str) -> Result<ListCounts> {
+        let (lo, hi) = subtree_range(path);
+        let (needs, open_needs, proposed_matches): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM list_needs WHERE path >= $1 AND path < $2), \
+             (SELECT COUNT(*) FROM list_needs WHERE path >= $1 AND path < $2 AND status = 'open'), \
+             (SELECT COUNT(*) FROM list_matches m JOIN list_needs n ON n.id = m.need_id \
+              WHERE n.path >= $1 AND n.path < $2 AND m.status = 'proposed')",
+        )
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_one(&self.r)
+        .await
+        .map_err(db_err)?;
+        Ok(ListCounts {
+            needs,
+            open_needs,
+            proposed_matches,
+        })
+    }
+
     async fn match_by_id(&self, id: i64) -> Result<Option<Match>> {
         let row = sqlx::query(safe!("{MATCH_SELECT} WHERE m.id = $1"))
             .bind(id)

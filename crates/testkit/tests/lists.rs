@@ -722,6 +722,10 @@ async fn pages_record_run_accept() {
     assert!(to.starts_with("/lists/projects/"));
     let html = app.get_page(&to, &session).await.text();
     assert!(html.contains("周末作业辅导"));
+    // The front page counts the needs in the caller's reach in the database.
+    let needs = table_count(&env, "list_needs").await;
+    let hub = app.get_page("/lists", &session).await.text();
+    assert!(hub.contains(&format!("id=\"n-needs\">{needs}<")), "{hub}");
     for uri in [
         "/lists",
         "/lists/needs",

@@ -234,20 +234,16 @@ async fn hub(State(state): State<AppState>, c: PageCaller) -> Response {
         return Redirect::to("/lists/mine").into_response();
     }
     let r = async {
-        let needs = lists::needs(&state.ctx, &c.actor, None, None, 100_000).await?;
-        let open = needs.iter().filter(|n| n.status == NeedStatus::Open).count();
+        let counts = lists::counts(&state.ctx, &c.actor).await?;
         let resources = lists::resources(&state.ctx, &c.actor, false).await?;
-        let proposed = lists::matches(&state.ctx, &c.actor, Some(MatchStatus::Proposed), 100_000)
-            .await?
-            .len();
         let projects = lists::projects(&state.ctx, &c.actor).await?;
         Ok::<_, DomainError>(page(
             &state,
             &c,
             "lists/hub.html",
-            context! { needs => needs.len(), open => open, resources => resources.len(),
+            context! { needs => counts.needs, open => counts.open_needs, resources => resources.len(),
             party_resources => resources.iter().filter(|r| r.source != jiceng_domain::lists::ResourceSource::Own).count(),
-            proposed => proposed, projects => projects.len() },
+            proposed => counts.proposed_matches, projects => projects.len() },
         ))
     }
     .await;

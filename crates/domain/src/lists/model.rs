@@ -495,6 +495,14 @@ pub struct NeedQuery {
     pub limit: i64,
 }
 
+/// Counts for the lists' front page, inside one subtree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ListCounts {
+    pub needs: i64,
+    pub open_needs: i64,
+    pub proposed_matches: i64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MatchQuery {
     pub path: String,

@@ -1320,6 +1320,14 @@ async fn rerun_for(ctx: &Ctx, actor: &Actor, path: &str) -> Result<()> {
     run_in(ctx, actor, &scope).await.map(|_| ())
 }
 
+/// Needs and proposed matches in the actor's reach, counted by the database.
+pub async fn counts(ctx: &Ctx, actor: &Actor) -> Result<ListCounts> {
+    if !is_staff(actor.role) {
+        return Err(DomainError::Forbidden);
+    }
+    ctx.lists.counts(&actor.scope_path).await
+}
+
 /// Matches in the actor's reach.
 pub async fn matches(
     ctx: &Ctx,

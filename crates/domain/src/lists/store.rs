@@ -49,6 +49,8 @@ pub trait ListsStore: Send + Sync {
     ) -> Result<()>;
 
     async fn matches(&self, q: &MatchQuery) -> Result<Vec<Match>>;
+    /// Needs (all, open) and proposed matches of needs inside the subtree `path`.
+    async fn counts(&self, path: &str) -> Result<ListCounts>;
     async fn match_by_id(&self, id: i64) -> Result<Option<Match>>;
     /// (need, resource) pairs staff rejected.
     async fn rejected_pairs(&self) -> Result<Vec<(i64, i64)>>;
