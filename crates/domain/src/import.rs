@@ -75,7 +75,7 @@ fn outcome(kind: &'static str, report: ImportReport, opts: ImportOptions) -> Imp
 /// Looks many codes up at once, in chunks.
 async fn existing_units(ctx: &Ctx, codes: &[String]) -> Result<HashMap<String, OrgUnit>> {
     let mut map = HashMap::new();
-    for chunk in codes.chunks(500) {
+    for chunk in codes.chunks(50_000) {
         for u in ctx.org.units_by_codes(chunk).await? {
             map.insert(u.code.clone(), u);
         }

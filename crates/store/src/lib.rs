@@ -18,6 +18,7 @@ macro_rules! safe {
 }
 
 mod appeals;
+mod bulk;
 mod audit;
 mod auth;
 mod lists;

@@ -7,6 +7,7 @@ use jiceng_formats::geo::Polygon;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::bulk::{self, Col, col, col_expr};
 use crate::{SqlStore, db_err, subtree_range, write_audit};
 
 const UNIT_COLS: &str = "id, code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, retired_ms, version";
@@ -78,22 +79,65 @@ async fn history(
     Ok(())
 }
 
-/// Inserts units in order, resolving each parent by code (from this batch or the
-/// table). Returns the created units' (id, path) by code. Units go in multi-row
-/// statements of a few hundred, each chunk holding no unit whose parent is in the same
-/// chunk (parents first, as the callers order them).
+/// Inserts units in order, each parent resolved by code (from this batch or the
+/// table). With `want_ids`, returns the created units' (id, path) by code (otherwise an
+/// empty map). Units go in bulk statements of up to 20,000 rows (one JSON parameter,
+/// see [`bulk`]), each holding no unit whose parent is in the same statement (parents
+/// first, as the callers order them).
 pub(crate) async fn insert_units(
     conn: &mut AnyConnection,
     units: &[NewUnit],
     at_ms: i64,
     actor_login: &str,
+    want_ids: bool,
 ) -> Result<HashMap<String, (i64, String)>> {
-    const CHUNK: usize = 300;
-    let mut known: HashMap<String, (i64, String)> = HashMap::new();
+    const CHUNK: usize = 20_000;
+    let sqlite = crate::is_sqlite(conn);
+    let unit_sql = bulk::insert_sql(
+        sqlite,
+        "org_units",
+        &[
+            col("code", Col::Text),
+            col("kind", Col::Text),
+            col("name", Col::Text),
+            col("official_name", Col::Text),
+            col_expr(
+                "parent_id",
+                Col::Text,
+                "(SELECT p.id FROM org_units p WHERE p.code = {})",
+            ),
+            col("path", Col::Text),
+            col("grid_type", Col::Text),
+            col("boundary", Col::Text),
+            col("address", Col::Text),
+            col("created_ms", Col::Int),
+        ],
+        &[("status", "'active'"), ("version", "1")],
+        if want_ids { "RETURNING id, code" } else { "" },
+    );
+    // One "create" entry in each unit's history.
+    let hist_sql = bulk::insert_sql(
+        sqlite,
+        "unit_history",
+        &[
+            col_expr(
+                "unit_id",
+                Col::Text,
+                "(SELECT u.id FROM org_units u WHERE u.code = {})",
+            ),
+            col("at_ms", Col::Int),
+            col("after_json", Col::Text),
+            col("actor_login", Col::Text),
+        ],
+        &[("change", "'create'")],
+        "",
+    );
+    // code → path of the units known so far.
+    let mut known: HashMap<String, String> = HashMap::new();
     let mut created: HashMap<String, (i64, String)> = HashMap::new();
     let mut i = 0;
     while i < units.len() {
-        let mut chunk: Vec<&NewUnit> = Vec::with_capacity(CHUNK);
+        let mut chunk: Vec<&NewUnit> = Vec::with_capacity(CHUNK.min(units.len() - i));
         let mut in_chunk: std::collections::HashSet<&str> = std::collections::HashSet::new();
         while i < units.len() && chunk.len() < CHUNK {
             let u = &units[i];
@@ -108,129 +152,100 @@ pub(crate) async fn insert_units(
             i += 1;
         }
         // Parents not seen yet come from the table.
-        let mut missing: Vec<String> = chunk
+        let mut missing: Vec<&str> = chunk
             .iter()
-            .filter_map(|u| u.parent_code.clone())
-            .filter(|p| !known.contains_key(p))
+            .filter_map(|u| u.parent_code.as_deref())
+            .filter(|p| !known.contains_key(*p))
             .collect();
-        missing.sort();
+        missing.sort_unstable();
         missing.dedup();
         for part in missing.chunks(500) {
             let sql = format!(
-                "SELECT id, path, code FROM org_units WHERE code IN ({})",
-                crate::markers(crate::is_sqlite(conn), 1, part.len())
+                "SELECT path, code FROM org_units WHERE code IN ({})",
+                crate::markers(sqlite, 1, part.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for c in part {
-                q = q.bind(c.as_str());
+                q = q.bind(*c);
             }
             for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-                let code: String = row.try_get("code").map_err(db_err)?;
                 known.insert(
-                    code,
-                    (
-                        row.try_get("id").map_err(db_err)?,
-                        row.try_get("path").map_err(db_err)?,
-                    ),
+                    row.try_get("code").map_err(db_err)?,
+                    row.try_get("path").map_err(db_err)?,
                 );
             }
         }
-        let mut rows = Vec::with_capacity(chunk.len());
+        let mut paths = Vec::with_capacity(chunk.len());
         for u in &chunk {
-            let parent = match &u.parent_code {
+            let parent_path = match &u.parent_code {
                 None => None,
-                Some(pc) => Some(known.get(pc).cloned().ok_or_else(|| {
+                Some(pc) => Some(known.get(pc).map(String::as_str).ok_or_else(|| {
                     DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
                 })?),
             };
-            let path = jiceng_domain::org::rules::child_path(
-                parent.as_ref().map(|p| p.1.as_str()),
-                &u.code,
-            );
-            rows.push((*u, parent.map(|p| p.0), path));
+            paths.push(jiceng_domain::org::rules::child_path(parent_path, &u.code));
         }
-        const COLS: usize = 10;
-        let values = (0..rows.len())
-            .map(|r| {
-                let b = r * COLS;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'active', ${}, 1)",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10
+        let rows: Vec<_> = chunk
+            .iter()
+            .zip(&paths)
+            .map(|(u, path)| {
+                (
+                    &u.code,
+                    u.kind.as_str(),
+                    &u.name,
+                    &u.official_name,
+                    &u.parent_code,
+                    path,
+                    u.grid_type.map(|g| g.as_str()),
+                    boundary_text(&u.boundary),
+                    &u.address,
+                    at_ms,
                 )
             })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, version) VALUES {values} RETURNING id, code"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (u, parent_id, path) in &rows {
-            q = q
-                .bind(u.code.as_str())
-                .bind(u.kind.as_str())
-                .bind(u.name.as_str())
-                .bind(u.official_name.as_str())
-                .bind(*parent_id)
-                .bind(path.as_str())
-                .bind(u.grid_type.map(|g| g.as_str()))
-                .bind(boundary_text(&u.boundary))
-                .bind(u.address.as_deref())
-                .bind(at_ms);
-        }
-        let returned = q.fetch_all(&mut *conn).await.map_err(|e| match db_err(e) {
+            .collect();
+        let taken = |e: DomainError| match e {
             DomainError::Conflict(_) => DomainError::field(
                 "code",
                 "编码已被使用（编码不可重复使用）",
                 "a code is taken (codes are never reused)",
             ),
             e => e,
-        })?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        for r in &returned {
-            ids.insert(
-                r.try_get("code").map_err(db_err)?,
-                r.try_get("id").map_err(db_err)?,
-            );
+        };
+        if want_ids {
+            let ids: HashMap<String, i64> =
+                bulk::insert_returning(&mut *conn, &unit_sql, &rows, CHUNK)
+                    .await
+                    .map_err(taken)?
+                    .iter()
+                    .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
+                    .collect::<std::result::Result<_, sqlx::Error>>()
+                    .map_err(db_err)?;
+            for (u, path) in chunk.iter().zip(&paths) {
+                let id = *ids
+                    .get(&u.code)
+                    .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
+                created.insert(u.code.clone(), (id, path.clone()));
+            }
+        } else {
+            bulk::insert(&mut *conn, &unit_sql, &rows, CHUNK)
+                .await
+                .map_err(taken)?;
         }
-        // Their history: one "create" entry each.
-        let hist = (0..rows.len())
-            .map(|r| {
-                format!(
-                    "(${}, ${}, 'create', NULL, ${}, ${})",
-                    r * 4 + 1,
-                    r * 4 + 2,
-                    r * 4 + 3,
-                    r * 4 + 4
+        let hist: Vec<_> = chunk
+            .iter()
+            .map(|u| {
+                (
+                    &u.code,
+                    at_ms,
+                    serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string(),
+                    actor_login,
                 )
             })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO unit_history (unit_id, at_ms, change, before_json, after_json, actor_login) VALUES {hist}"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (u, _, path) in &rows {
-            let id = *ids
-                .get(&u.code)
-                .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
-            q = q
-                .bind(id)
-                .bind(at_ms)
-                .bind(serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string())
-                .bind(actor_login);
-            known.insert(u.code.clone(), (id, path.clone()));
-            created.insert(u.code.clone(), (id, path.clone()));
+            .collect();
+        bulk::insert(&mut *conn, &hist_sql, &hist, CHUNK).await?;
+        for (u, path) in chunk.iter().zip(paths) {
+            known.insert(u.code.clone(), path);
         }
-        q.execute(&mut *conn).await.map_err(db_err)?;
     }
     Ok(created)
 }
@@ -279,14 +294,14 @@ impl OrgStore for SqlStore {
             return Ok(vec![]);
         }
         let sql = format!(
-            "SELECT {UNIT_COLS} FROM org_units WHERE code IN ({})",
-            crate::markers(self.backend == crate::Backend::Sqlite, 1, codes.len())
+            "SELECT {UNIT_COLS} FROM org_units WHERE code IN {}",
+            bulk::json_list(self.backend == crate::Backend::Sqlite)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for c in codes {
-            q = q.bind(c);
-        }
-        let rows = q.fetch_all(&self.r).await.map_err(db_err)?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(bulk::rows_json(codes)?)
+            .fetch_all(&self.r)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(unit_row).collect()
     }
 
@@ -471,6 +486,7 @@ impl OrgStore for SqlStore {
             std::slice::from_ref(&unit),
             audit.at_ms,
             &audit.actor_login,
+            true,
         )
         .await?;
         let id = known
@@ -485,7 +501,7 @@ impl OrgStore for SqlStore {
 
     async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
         let mut tx = self.write_tx().await?;
-        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login, false).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(units.len() as u64)
