@@ -7,6 +7,7 @@ use jiceng_domain::appeals::*;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::bulk::{self, Col, col};
 use crate::{SqlStore, db_err, subtree_range, write_audit};
 
 const CASE_COLS: &str = "id, number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, assignee_unit_id, assignee_dept_id, reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, dispatched_ms, response_due_ms, responded_ms, due_ms, feedback_ms, verified_ms, closed_ms, closed_level, result, reject_reason, overdue, reminded, escalations, returned, reopen_count, satisfaction, rating_note, rated_ms, pending_kind, pending_note, pending_days, pending_dept_id, pending_by, joint_meeting, track_token, version, updated_ms";
@@ -736,19 +737,6 @@ fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
     }
 }
 
-/// `($a, $b, …), (…)` for `rows` rows of `cols` parameters (`?` on SQLite).
-fn values(sqlite: bool, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let m: Vec<String> = (1..=cols)
-                .map(|k| crate::mark(sqlite, r * cols + k))
-                .collect();
-            format!("({})", m.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// A batch of intakes in a few multi-row statements. Returns each job's case, in order.
 async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Vec<(Case, bool)>> {
     use std::collections::HashMap;
@@ -758,16 +746,26 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         .filter_map(|j| j.case.idem_key.as_deref())
         .collect();
     let mut by_key: HashMap<String, Case> = HashMap::new();
-    for chunk in keys.chunks(200) {
-        let sql = format!(
-            "SELECT {CASE_COLS} FROM cases WHERE idem_key IN ({})",
-            crate::placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in chunk {
-            q = q.bind(*k);
-        }
-        for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+    if !keys.is_empty() {
+        // On SQLite the keys drive the join (CROSS JOIN fixes the order): most cases
+        // carry no key, so the key index looks unselective to the planner, which would
+        // otherwise scan every case.
+        let sql = if crate::is_sqlite(conn) {
+            format!(
+                "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT c.id FROM json_each($1) AS k CROSS JOIN cases AS c ON c.idem_key = k.value)"
+            )
+        } else {
+            format!(
+                "SELECT {CASE_COLS} FROM cases WHERE idem_key IN {}",
+                bulk::json_list(false)
+            )
+        };
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(bulk::rows_json(&keys)?)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?
+        {
             let c = case_row(&row)?;
             if let Some(k) = row.try_get::<Option<String>, _>("idem_key").ok().flatten() {
                 by_key.insert(k, c);
@@ -812,64 +810,84 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
             numbers.insert(i, format!("{}-{:04}", day, last - k + 1 + off as i64));
         }
     }
-    // The cases.
-    const CASE_PARAMS: usize = 27;
+    // The cases, their first events, notices and audit events: one bulk statement each
+    // (the same statement text whatever the batch size, so it is prepared once).
     let sqlite = crate::is_sqlite(conn);
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    for chunk in inserting.chunks(100) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let b = r * CASE_PARAMS;
-                let p = |k: usize| crate::mark(sqlite, b + k);
-                format!(
-                    "({}, {}, {}, {}, CAST({} AS DOUBLE PRECISION), CAST({} AS DOUBLE PRECISION), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 1, {})",
-                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13), p(14), p(15), p(16), p(17), p(18), p(19), p(20), p(21), p(22), p(23), p(24), p(25), p(26), p(27)
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO cases (number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, \
-             reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, due_ms, idem_key, track_token, version, updated_ms) \
-             VALUES {} RETURNING id, number",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for &i in chunk {
+    let case_sql = bulk::insert_sql(
+        sqlite,
+        "cases",
+        &[
+            col("number", Col::Text),
+            col("channel", Col::Text),
+            col("category_code", Col::Text),
+            col("description", Col::Text),
+            col("lon", Col::Real),
+            col("lat", Col::Real),
+            col("address", Col::Text),
+            col("grid_id", Col::Int),
+            col("estate_id", Col::Int),
+            col("building_id", Col::Int),
+            col("path", Col::Text),
+            col("status", Col::Text),
+            col("level", Col::Text),
+            col("coord_unit_id", Col::Int),
+            col("reporter_user_id", Col::Int),
+            col("reporter_name", Col::Text),
+            col("reporter_phone_enc", Col::Text),
+            col("reporter_phone_mask", Col::Text),
+            col("anonymous", Col::Int),
+            col("attributes", Col::Text),
+            col("media_url", Col::Text),
+            col("created_ms", Col::Int),
+            col("accepted_ms", Col::Int),
+            col("due_ms", Col::Int),
+            col("idem_key", Col::Text),
+            col("track_token", Col::Text),
+            col("updated_ms", Col::Int),
+        ],
+        &[("version", "1")],
+        "RETURNING id, number",
+    );
+    let case_rows: Vec<serde_json::Value> = inserting
+        .iter()
+        .map(|&i| {
             let c = &batch[i].case;
-            q = q
-                .bind(numbers.get(&i).cloned().unwrap_or_default())
-                .bind(c.channel.as_str())
-                .bind(c.category_code.as_str())
-                .bind(c.description.as_str())
-                .bind(c.lon.map(|v| v.to_string()))
-                .bind(c.lat.map(|v| v.to_string()))
-                .bind(c.address.as_str())
-                .bind(c.grid_id)
-                .bind(c.estate_id)
-                .bind(c.building_id)
-                .bind(c.path.as_str())
-                .bind(c.status.as_str())
-                .bind(c.level.as_str())
-                .bind(c.coord_unit_id)
-                .bind(c.reporter_user_id)
-                .bind(c.reporter_name.as_str())
-                .bind(c.reporter_phone_enc.as_deref())
-                .bind(c.reporter_phone_mask.as_deref())
-                .bind(c.anonymous as i64)
-                .bind(c.attributes.to_string())
-                .bind(c.media_url.as_deref())
-                .bind(c.created_ms)
-                .bind(c.accepted_ms)
-                .bind(c.due_ms)
-                .bind(c.idem_key.as_deref())
-                .bind(c.track_token.as_str())
-                .bind(c.created_ms);
-        }
-        for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-            let id: i64 = row.try_get("id").map_err(db_err)?;
-            let number: String = row.try_get("number").map_err(db_err)?;
-            ids.insert(number, id);
-        }
+            serde_json::json!([
+                numbers.get(&i).cloned().unwrap_or_default(),
+                c.channel.as_str(),
+                c.category_code,
+                c.description,
+                c.lon,
+                c.lat,
+                c.address,
+                c.grid_id,
+                c.estate_id,
+                c.building_id,
+                c.path,
+                c.status.as_str(),
+                c.level.as_str(),
+                c.coord_unit_id,
+                c.reporter_user_id,
+                c.reporter_name,
+                c.reporter_phone_enc,
+                c.reporter_phone_mask,
+                c.anonymous as i64,
+                c.attributes.to_string(),
+                c.media_url,
+                c.created_ms,
+                c.accepted_ms,
+                c.due_ms,
+                c.idem_key,
+                c.track_token,
+                c.created_ms
+            ])
+        })
+        .collect();
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserting.len());
+    for row in bulk::insert_returning(&mut *conn, &case_sql, &case_rows, BATCH).await? {
+        let id: i64 = row.try_get("id").map_err(db_err)?;
+        let number: String = row.try_get("number").map_err(db_err)?;
+        ids.insert(number, id);
     }
     let id_of = |i: usize| -> Result<(i64, String)> {
         let number = numbers.get(&i).cloned().unwrap_or_default();
@@ -879,28 +897,42 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         Ok((id, number))
     };
     // Their first events, with ids for the photos.
-    for chunk in inserting.chunks(200) {
-        let sql = format!(
-            "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) VALUES {} RETURNING id, case_id",
-            values(sqlite, chunk.len(), 9)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for &i in chunk {
-            let j = &batch[i];
-            let (id, _) = id_of(i)?;
-            q = q
-                .bind(id)
-                .bind(j.case.created_ms)
-                .bind(j.event.action.as_str())
-                .bind(j.event.from_status.map(|s| s.as_str()))
-                .bind(j.event.to_status.map(|s| s.as_str()))
-                .bind(j.actor.0.as_str())
-                .bind(j.actor.1.as_str())
-                .bind(j.event.note.as_str())
-                .bind(j.event.public as i64);
-        }
-        let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
-        let event_of: HashMap<i64, i64> = rows
+    let event_sql = bulk::insert_sql(
+        sqlite,
+        "case_events",
+        &[
+            col("case_id", Col::Int),
+            col("at_ms", Col::Int),
+            col("action", Col::Text),
+            col("from_status", Col::Text),
+            col("to_status", Col::Text),
+            col("actor_login", Col::Text),
+            col("actor_role", Col::Text),
+            col("note", Col::Text),
+            col("public", Col::Int),
+        ],
+        &[],
+        "RETURNING id, case_id",
+    );
+    let mut event_rows = Vec::with_capacity(inserting.len());
+    for &i in &inserting {
+        let j = &batch[i];
+        let (id, _) = id_of(i)?;
+        event_rows.push((
+            id,
+            j.case.created_ms,
+            j.event.action.as_str(),
+            j.event.from_status.map(|s| s.as_str()),
+            j.event.to_status.map(|s| s.as_str()),
+            j.actor.0.as_str(),
+            j.actor.1.as_str(),
+            j.event.note.as_str(),
+            j.event.public as i64,
+        ));
+    }
+    let event_of: HashMap<i64, i64> =
+        bulk::insert_returning(&mut *conn, &event_sql, &event_rows, BATCH)
+            .await?
             .iter()
             .filter_map(|r| {
                 Some((
@@ -909,67 +941,78 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
                 ))
             })
             .collect();
-        for &i in chunk {
-            let j = &batch[i];
-            if !j.photos.is_empty() {
-                let (id, _) = id_of(i)?;
-                let eid = *event_of
-                    .get(&id)
-                    .ok_or_else(|| DomainError::internal("event missing"))?;
-                insert_photos(conn, id, eid, "intake", &j.photos, j.case.created_ms).await?;
-            }
+    for &i in &inserting {
+        let j = &batch[i];
+        if !j.photos.is_empty() {
+            let (id, _) = id_of(i)?;
+            let eid = *event_of
+                .get(&id)
+                .ok_or_else(|| DomainError::internal("event missing"))?;
+            insert_photos(conn, id, eid, "intake", &j.photos, j.case.created_ms).await?;
         }
     }
     // Notices and audit events.
-    let mut notices: Vec<(i64, i64, &NewNotice, String)> = vec![];
-    let mut audits: Vec<AuditEvent> = vec![];
+    let mut notices = vec![];
+    let mut audits = vec![];
     for &i in &inserting {
         let j = &batch[i];
         let (id, number) = id_of(i)?;
         for n in &j.notices {
-            notices.push((id, j.case.created_ms, n, format!("[{number}] {}", n.text)));
+            notices.push((
+                j.case.created_ms,
+                n.channel.as_str(),
+                n.recipient.as_str(),
+                id,
+                format!("[{number}] {}", n.text),
+            ));
         }
-        let mut a = j.audit.clone();
-        a.entity_id = number;
-        audits.push(a);
+        let e = &j.audit;
+        audits.push((
+            e.at_ms,
+            e.actor_id,
+            e.actor_login.as_str(),
+            e.actor_role.as_str(),
+            e.action.as_str(),
+            e.entity_type.as_str(),
+            number,
+            e.scope_path.as_str(),
+            e.before.as_ref().map(|v| v.to_string()),
+            e.after.as_ref().map(|v| v.to_string()),
+        ));
     }
-    for chunk in notices.chunks(200) {
-        let sql = format!(
-            "INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES {}",
-            values(sqlite, chunk.len(), 5)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, at, n, text) in chunk {
-            q = q
-                .bind(*at)
-                .bind(n.channel.as_str())
-                .bind(n.recipient.as_str())
-                .bind(*id)
-                .bind(text.as_str());
-        }
-        q.execute(&mut *conn).await.map_err(db_err)?;
-    }
-    for chunk in audits.chunks(200) {
-        let sql = format!(
-            "INSERT INTO audit_events (at_ms, actor_id, actor_login, actor_role, action, entity_type, entity_id, scope_path, before_json, after_json) VALUES {}",
-            values(sqlite, chunk.len(), 10)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for e in chunk {
-            q = q
-                .bind(e.at_ms)
-                .bind(e.actor_id)
-                .bind(e.actor_login.as_str())
-                .bind(e.actor_role.as_str())
-                .bind(e.action.as_str())
-                .bind(e.entity_type.as_str())
-                .bind(e.entity_id.as_str())
-                .bind(e.scope_path.as_str())
-                .bind(e.before.as_ref().map(|v| v.to_string()))
-                .bind(e.after.as_ref().map(|v| v.to_string()));
-        }
-        q.execute(&mut *conn).await.map_err(db_err)?;
-    }
+    let notice_sql = bulk::insert_sql(
+        sqlite,
+        "notifications",
+        &[
+            col("at_ms", Col::Int),
+            col("channel", Col::Text),
+            col("recipient", Col::Text),
+            col("case_id", Col::Int),
+            col("text", Col::Text),
+        ],
+        &[],
+        "",
+    );
+    bulk::insert(&mut *conn, &notice_sql, &notices, BATCH).await?;
+    let audit_sql = bulk::insert_sql(
+        sqlite,
+        "audit_events",
+        &[
+            col("at_ms", Col::Int),
+            col("actor_id", Col::Int),
+            col("actor_login", Col::Text),
+            col("actor_role", Col::Text),
+            col("action", Col::Text),
+            col("entity_type", Col::Text),
+            col("entity_id", Col::Text),
+            col("scope_path", Col::Text),
+            col("before_json", Col::Text),
+            col("after_json", Col::Text),
+        ],
+        &[],
+        "",
+    );
+    bulk::insert(&mut *conn, &audit_sql, &audits, BATCH).await?;
     // Everyone's answer, in order.
     let mut made: HashMap<usize, Case> = HashMap::new();
     let mut roll = HashMap::new();
@@ -1010,9 +1053,12 @@ const BATCH: usize = 512;
 pub(crate) fn spawn_intake_writer(
     pool: sqlx::AnyPool,
     backend: crate::Backend,
+    checkpointer: Option<sqlx::AnyPool>,
 ) -> tokio::sync::mpsc::Sender<IntakeJob> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
     tokio::spawn(async move {
+        let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut last = std::time::Instant::now();
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
             while batch.len() < BATCH {
@@ -1022,10 +1068,31 @@ pub(crate) fn spawn_intake_writer(
                 }
             }
             write_batch(&pool, backend, batch).await;
+            // SQLite: copy the WAL back into the database now and then, on a reader
+            // connection, while this task goes on writing.
+            if let Some(r) = &checkpointer
+                && last.elapsed() >= CHECKPOINT_EVERY
+                && !busy.swap(true, std::sync::atomic::Ordering::AcqRel)
+            {
+                last = std::time::Instant::now();
+                let (r, busy) = (r.clone(), busy.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                        .execute(&r)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                    busy.store(false, std::sync::atomic::Ordering::Release);
+                });
+            }
         }
     });
     tx
 }
+
+/// How often the intake writer has the WAL checkpointed (SQLite).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 async fn write_batch(pool: &sqlx::AnyPool, backend: crate::Backend, batch: Vec<IntakeJob>) {
     let mut tx = match crate::begin_write(pool, backend).await {
@@ -1037,58 +1104,43 @@ async fn write_batch(pool: &sqlx::AnyPool, backend: crate::Backend, batch: Vec<I
             return;
         }
     };
-    // First the whole batch with a handful of multi-row statements; should anything in
-    // it fail, undo that and write item by item, each in its own savepoint.
+    // First the whole batch with a handful of bulk statements; should anything in it
+    // fail, roll that transaction back and write item by item, each in its own
+    // savepoint (no savepoint on the fast path: it would copy every page it touches
+    // into SQLite's statement journal).
     if batch.len() > 1 {
-        let fast = async {
-            sqlx::query("SAVEPOINT batch")
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            match intake_many(&mut tx, &batch).await {
-                Ok(cases) => {
-                    sqlx::query("RELEASE SAVEPOINT batch")
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    Ok(Some(cases))
-                }
-                Err(_) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT batch")
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    sqlx::query("RELEASE SAVEPOINT batch")
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    Ok::<_, DomainError>(None)
-                }
-            }
-        }
-        .await;
-        match fast {
-            Ok(Some(cases)) => match tx.commit().await {
-                Ok(()) => {
-                    for (j, c) in batch.into_iter().zip(cases) {
-                        let _ = j.reply.send(Ok(c));
+        match intake_many(&mut tx, &batch).await {
+            Ok(cases) => {
+                match tx.commit().await {
+                    Ok(()) => {
+                        for (j, c) in batch.into_iter().zip(cases) {
+                            let _ = j.reply.send(Ok(c));
+                        }
                     }
-                    return;
-                }
-                Err(e) => {
-                    let e = db_err(e);
-                    for j in batch {
-                        let _ = j.reply.send(Err(e.clone()));
+                    Err(e) => {
+                        let e = db_err(e);
+                        for j in batch {
+                            let _ = j.reply.send(Err(e.clone()));
+                        }
                     }
-                    return;
-                }
-            },
-            Ok(None) => {}
-            Err(e) => {
-                for j in batch {
-                    let _ = j.reply.send(Err(e.clone()));
                 }
                 return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, size = batch.len(), "intake batch failed; writing its cases one by one");
+                let again = match tx.rollback().await {
+                    Ok(()) => crate::begin_write(pool, backend).await,
+                    Err(e) => Err(db_err(e)),
+                };
+                tx = match again {
+                    Ok(tx) => tx,
+                    Err(e) => {
+                        for j in batch {
+                            let _ = j.reply.send(Err(e.clone()));
+                        }
+                        return;
+                    }
+                };
             }
         }
     }

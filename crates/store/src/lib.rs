@@ -18,9 +18,9 @@ macro_rules! safe {
 }
 
 mod appeals;
-mod bulk;
 mod audit;
 mod auth;
+mod bulk;
 mod lists;
 mod network;
 mod org;
@@ -123,36 +123,49 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
                 .await
                 .map_err(db_err)?;
         }
-        let setup = |mut conn_opts: AnyPoolOptions| {
-            conn_opts = conn_opts.after_connect(|conn, _| {
+        // The writer checkpoints the WAL itself only as a safety net (every 10,000 pages);
+        // normally the intake writer has a reader connection do it in the background,
+        // off the one thread every write waits for.
+        let setup = |mut conn_opts: AnyPoolOptions, writer: bool| {
+            conn_opts = conn_opts.after_connect(move |conn, _| {
                 Box::pin(async move {
-                    sqlx::raw_sql(
+                    sqlx::raw_sql(if writer {
+                        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
+                         PRAGMA synchronous=FULL; PRAGMA cache_size=-64000; \
+                         PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;"
+                    } else {
                         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
                          PRAGMA synchronous=FULL; PRAGMA cache_size=-32000; \
-                         PRAGMA temp_store=MEMORY;",
-                    )
+                         PRAGMA temp_store=MEMORY;"
+                    })
                     .execute(conn)
                     .await?;
                     Ok(())
                 })
             });
-            conn_opts
+            // A file connection does not go stale: no ping (a round trip to the
+            // connection's worker thread) before each use; sqlx still pings on release.
+            conn_opts.test_before_acquire(false)
         };
-        let w = setup(AnyPoolOptions::new().max_connections(1).min_connections(1))
-            .acquire_timeout(Duration::from_secs(60))
-            .connect(&full)
-            .await
-            .map_err(db_err)?;
+        let w = setup(
+            AnyPoolOptions::new().max_connections(1).min_connections(1),
+            true,
+        )
+        .acquire_timeout(Duration::from_secs(60))
+        .connect(&full)
+        .await
+        .map_err(db_err)?;
         let r = setup(
             AnyPoolOptions::new()
                 .max_connections(cfg.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30)),
+            false,
         )
         .connect(&full)
         .await
         .map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite),
+            intake: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite, Some(r.clone())),
             cache: Default::default(),
             w,
             r,
@@ -183,7 +196,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         }
         let pool = opts.connect(url).await.map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(pool.clone(), Backend::Postgres),
+            intake: appeals::spawn_intake_writer(pool.clone(), Backend::Postgres, None),
             cache: Default::default(),
             w: pool.clone(),
             r: pool,

@@ -25,6 +25,8 @@ pub fn point_lookups(side: usize, seconds: f64) -> (usize, f64) {
             path: String::new(),
             bbox: p.bbox(),
             polygon: p,
+            unit: None,
+            community_id: None,
         })
         .collect();
     let n = entries.len();

@@ -11,6 +11,10 @@ pub struct GridEntry {
     pub path: String,
     pub bbox: (f64, f64, f64, f64),
     pub polygon: Polygon,
+    /// The grid itself (without its boundary) and its community's id, so intake
+    /// places a point without reading the database.
+    pub unit: Option<crate::org::OrgUnit>,
+    pub community_id: Option<i64>,
 }
 
 /// Grid polygons sorted by the west edge of their boxes, so a lookup scans only the
@@ -53,20 +57,29 @@ impl GridIndex {
     }
 }
 
+/// How long an index serves before it is rebuilt: changes made through another
+/// instance reach this one within this time (changes made here renew it at once).
+pub const GRID_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The shared, lazily built index.
 #[derive(Debug, Default)]
 pub struct GridCache {
-    index: RwLock<Option<Arc<GridIndex>>>,
+    index: RwLock<Option<(std::time::Instant, Arc<GridIndex>)>>,
 }
 
 impl GridCache {
     pub fn get(&self) -> Option<Arc<GridIndex>> {
-        self.index.read().ok().and_then(|g| g.clone())
+        self.index
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .filter(|(at, _)| at.elapsed() < GRID_INDEX_TTL)
+            .map(|(_, i)| i)
     }
     pub fn set(&self, index: GridIndex) -> Arc<GridIndex> {
         let a = Arc::new(index);
         if let Ok(mut g) = self.index.write() {
-            *g = Some(a.clone());
+            *g = Some((std::time::Instant::now(), a.clone()));
         }
         a
     }
@@ -93,6 +106,8 @@ mod tests {
             path: format!("/{id}/"),
             bbox: polygon.bbox(),
             polygon,
+            unit: None,
+            community_id: None,
         }
     }
 

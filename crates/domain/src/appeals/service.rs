@@ -175,24 +175,38 @@ pub async fn calendar(ctx: &Ctx) -> Result<Calendar> {
     ))
 }
 
-/// The grid index, built on first use after a boundary change.
+/// The grid index, built on first use after a boundary change (or any other change to
+/// the tree: it also holds each grid's unit and its community's id).
 pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
     if let Some(i) = ctx.grids.get() {
         return Ok(i);
     }
     let mut entries = vec![];
     for root in ctx.org.roots().await? {
-        for g in ctx
+        let communities: std::collections::HashMap<String, i64> = ctx
+            .org
+            .units_in(&root.path, UnitKind::Community, 10_000_000)
+            .await?
+            .into_iter()
+            .map(|u| (u.code, u.id))
+            .collect();
+        for mut g in ctx
             .org
             .units_in(&root.path, UnitKind::Grid, 10_000_000)
             .await?
         {
-            if let Some(p) = g.boundary {
+            if let Some(p) = g.boundary.take() {
+                let community_id = path_codes(&g.path)
+                    .get(2)
+                    .and_then(|c| communities.get(c))
+                    .copied();
                 entries.push(GridEntry {
                     id: g.id,
-                    path: g.path,
+                    path: g.path.clone(),
                     bbox: p.bbox(),
                     polygon: p,
+                    unit: Some(g),
+                    community_id,
                 });
             }
         }
@@ -204,6 +218,8 @@ pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
 #[derive(Debug, Clone)]
 pub struct Place {
     pub grid: OrgUnit,
+    /// The grid's community, when known without a look-up.
+    pub community_id: Option<i64>,
     pub estate_id: Option<i64>,
     pub building_id: Option<i64>,
     pub address: String,
@@ -232,6 +248,7 @@ async fn place_of_unit(ctx: &Ctx, unit: &OrgUnit) -> Result<Place> {
         .map(|u| u.name.as_str())
         .collect();
     Ok(Place {
+        community_id: find(UnitKind::Community).map(|u| u.id),
         estate_id: find(UnitKind::Estate).map(|u| u.id),
         building_id: find(UnitKind::Building).map(|u| u.id),
         address: names.join(""),
@@ -281,13 +298,17 @@ pub async fn locate(
         let index = grid_index(ctx).await?;
         let pt = Point { x: lon, y: lat };
         let entry = index.locate(pt).ok_or_else(outside)?;
-        let grid = ctx
-            .org
-            .unit(entry.id)
-            .await?
-            .ok_or(DomainError::NotFound("unit"))?;
+        let grid = match &entry.unit {
+            Some(u) => u.clone(),
+            None => ctx
+                .org
+                .unit(entry.id)
+                .await?
+                .ok_or(DomainError::NotFound("unit"))?,
+        };
         return Ok(Place {
             grid,
+            community_id: entry.community_id,
             estate_id: None,
             building_id: None,
             address: address.map(str::trim).unwrap_or("").to_string(),
@@ -525,22 +546,34 @@ pub async fn submit(
     // and the grassroots measures stay meaningful).
     let (coord_unit_id, level) = match (channel, actor) {
         (Channel::Patrol, Some(a)) if a.reaches(&place.grid.path) => {
-            let u = ctx
-                .org
-                .unit(a.scope_unit_id)
-                .await?
-                .ok_or(DomainError::NotFound("unit"))?;
-            (u.id, Level::of_kind(u.kind))
+            // The scope's kind follows from its code's length.
+            match path_codes(&a.scope_path)
+                .last()
+                .and_then(|c| UnitKind::of_code(c))
+            {
+                Some(kind) => (a.scope_unit_id, Level::of_kind(kind)),
+                None => {
+                    let u = ctx
+                        .org
+                        .unit(a.scope_unit_id)
+                        .await?
+                        .ok_or(DomainError::NotFound("unit"))?;
+                    (u.id, Level::of_kind(u.kind))
+                }
+            }
         }
-        (Channel::Hotline, _) => {
-            let codes = path_codes(&place.grid.path);
-            let community = ctx
-                .org
-                .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
-                .await?
-                .ok_or(DomainError::NotFound("unit"))?;
-            (community.id, Level::Community)
-        }
+        (Channel::Hotline, _) => match place.community_id {
+            Some(id) => (id, Level::Community),
+            None => {
+                let codes = path_codes(&place.grid.path);
+                let community = ctx
+                    .org
+                    .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
+                    .await?
+                    .ok_or(DomainError::NotFound("unit"))?;
+                (community.id, Level::Community)
+            }
+        },
         _ => (place.grid.id, Level::Grid),
     };
     let due = if auto_accept {
@@ -595,7 +628,7 @@ pub async fn submit(
         accepted_ms: auto_accept.then_some(now),
         due_ms: due,
         idem_key: input.idem_key.clone(),
-        track_token: crate::auth::service::random_token(),
+        track_token: crate::auth::service::ordered_token(now),
         day,
     };
     let who = actor.cloned().unwrap_or_else(|| Actor {

@@ -35,6 +35,15 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// A random token that starts with the time it was made (11 hex digits of the
+/// millisecond clock), then 192 random bits: unguessable, and new tokens land at the end
+/// of their unique index instead of on a random page of it.
+pub fn ordered_token(now_ms: i64) -> String {
+    let mut b = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut b);
+    format!("{:011x}{}", now_ms.max(0), hex::encode(b))
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -328,5 +337,17 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("wrong horse", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn ordered_tokens_sort_by_time_and_differ() {
+        let a = ordered_token(1_764_000_000_000);
+        let b = ordered_token(1_764_000_000_000);
+        let c = ordered_token(1_764_000_000_001);
+        assert_eq!(a.len(), 59);
+        assert_ne!(a, b, "the random part differs");
+        assert_eq!(a[..11], b[..11]);
+        assert!(a < c && b < c, "a later token sorts after");
+        assert!(a.chars().all(|ch| ch.is_ascii_hexdigit()));
     }
 }

@@ -64,6 +64,13 @@ impl UnitKind {
         }
     }
 
+    /// The kind whose codes have this code's length.
+    pub fn of_code(code: &str) -> Option<UnitKind> {
+        UnitKind::ALL
+            .into_iter()
+            .find(|k| k.code_len() == code.len())
+    }
+
     /// The kind a child of this kind must have.
     pub fn child(self) -> Option<UnitKind> {
         match self {

@@ -391,7 +391,8 @@ pub async fn update(
         .org
         .update(id, expected_version, patch, (change.to_string(), audit))
         .await?;
-    if boundary_changed {
+    // The grid index holds each grid's unit too: any change to a grid renews it.
+    if boundary_changed || out.kind == UnitKind::Grid {
         ctx.grids.invalidate();
     }
     Ok(out)
