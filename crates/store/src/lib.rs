@@ -327,11 +327,26 @@ impl SqlStore {
 
     /// Refreshes the query planner's statistics (after bulk loads, and now and then).
     pub async fn optimize(&self) -> Result<()> {
-        let sql = match self.backend {
-            Backend::Sqlite => "ANALYZE",
-            Backend::Postgres => "ANALYZE",
-        };
-        sqlx::raw_sql(sql).execute(&self.w).await.map_err(db_err)?;
+        sqlx::raw_sql("ANALYZE")
+            .execute(&self.w)
+            .await
+            .map_err(db_err)?;
+        self.reload_statistics().await
+    }
+
+    /// SQLite reads planner statistics when a connection loads the schema; ANALYZE on
+    /// the writer does not reach the reader connections, which would keep planning with
+    /// the statistics of an empty database. Changing the schema (a table made and
+    /// dropped) makes every connection reload it, statistics included.
+    async fn reload_statistics(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS statistics_epoch (x INTEGER); DROP TABLE statistics_epoch;",
+            )
+            .execute(&self.w)
+            .await
+            .map_err(db_err)?;
+        }
         Ok(())
     }
 
@@ -349,6 +364,7 @@ impl SqlStore {
                 .execute(&self.w)
                 .await
                 .map_err(db_err)?;
+            self.reload_statistics().await?;
         }
         Ok(())
     }
