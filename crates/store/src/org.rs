@@ -7,7 +7,7 @@ use jiceng_formats::geo::Polygon;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::bulk::{self, Col, col, col_expr};
+use crate::bulk::{self, Col, col};
 use crate::{SqlStore, db_err, subtree_range, write_audit};
 
 const UNIT_COLS: &str = "id, code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, retired_ms, version";
@@ -79,33 +79,59 @@ async fn history(
     Ok(())
 }
 
+/// Reserves `n` consecutive unit ids inside the open write transaction and returns the
+/// first. SQLite's write transaction is exclusive; on PostgreSQL the table lock keeps
+/// other writers from drawing on the sequence meanwhile.
+async fn reserve_unit_ids(conn: &mut AnyConnection, sqlite: bool, n: usize) -> Result<i64> {
+    let n = n as i64;
+    if sqlite {
+        let (last,): (i64,) = sqlx::query_as(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'org_units'), 0), COALESCE((SELECT MAX(id) FROM org_units), 0))",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        return Ok(last + 1);
+    }
+    sqlx::query("LOCK TABLE org_units IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let (last,): (i64,) = sqlx::query_as(
+        "SELECT setval(pg_get_serial_sequence('org_units', 'id'), GREATEST(nextval(pg_get_serial_sequence('org_units', 'id')), (SELECT COALESCE(MAX(id), 0) + 1 FROM org_units)) + $1 - 1)",
+    )
+    .bind(n)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(last - n + 1)
+}
+
 /// Inserts units in order, each parent resolved by code (from this batch or the
-/// table). With `want_ids`, returns the created units' (id, path) by code (otherwise an
-/// empty map). Units go in bulk statements of up to 20,000 rows (one JSON parameter,
-/// see [`bulk`]), each holding no unit whose parent is in the same statement (parents
-/// first, as the callers order them).
+/// table); returns the created units' (id, path) by code. Ids are reserved up front, so
+/// units and their history go in bulk statements of up to 20,000 rows (one JSON
+/// parameter, see [`bulk`]) without reading anything back.
 pub(crate) async fn insert_units(
     conn: &mut AnyConnection,
     units: &[NewUnit],
     at_ms: i64,
     actor_login: &str,
-    want_ids: bool,
 ) -> Result<HashMap<String, (i64, String)>> {
     const CHUNK: usize = 20_000;
+    if units.is_empty() {
+        return Ok(HashMap::new());
+    }
     let sqlite = crate::is_sqlite(conn);
     let unit_sql = bulk::insert_sql(
         sqlite,
         "org_units",
         &[
+            col("id", Col::Int),
             col("code", Col::Text),
             col("kind", Col::Text),
             col("name", Col::Text),
             col("official_name", Col::Text),
-            col_expr(
-                "parent_id",
-                Col::Text,
-                "(SELECT p.id FROM org_units p WHERE p.code = {})",
-            ),
+            col("parent_id", Col::Int),
             col("path", Col::Text),
             col("grid_type", Col::Text),
             col("boundary", Col::Text),
@@ -113,18 +139,14 @@ pub(crate) async fn insert_units(
             col("created_ms", Col::Int),
         ],
         &[("status", "'active'"), ("version", "1")],
-        if want_ids { "RETURNING id, code" } else { "" },
+        "",
     );
     // One "create" entry in each unit's history.
     let hist_sql = bulk::insert_sql(
         sqlite,
         "unit_history",
         &[
-            col_expr(
-                "unit_id",
-                Col::Text,
-                "(SELECT u.id FROM org_units u WHERE u.code = {})",
-            ),
+            col("unit_id", Col::Int),
             col("at_ms", Col::Int),
             col("after_json", Col::Text),
             col("actor_login", Col::Text),
@@ -132,122 +154,103 @@ pub(crate) async fn insert_units(
         &[("change", "'create'")],
         "",
     );
-    // code → path of the units known so far.
-    let mut known: HashMap<String, String> = HashMap::new();
-    let mut created: HashMap<String, (i64, String)> = HashMap::new();
-    let mut i = 0;
-    while i < units.len() {
-        let mut chunk: Vec<&NewUnit> = Vec::with_capacity(CHUNK.min(units.len() - i));
-        let mut in_chunk: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        while i < units.len() && chunk.len() < CHUNK {
-            let u = &units[i];
-            if u.parent_code
-                .as_deref()
-                .is_some_and(|p| in_chunk.contains(p))
-            {
-                break;
-            }
-            in_chunk.insert(u.code.as_str());
-            chunk.push(u);
-            i += 1;
+    let first_id = reserve_unit_ids(conn, sqlite, units.len()).await?;
+    // Every unit's id and path, parents first.
+    let mut known: HashMap<&str, (i64, String)> = HashMap::with_capacity(units.len());
+    let mut missing: Vec<&str> = units
+        .iter()
+        .filter_map(|u| u.parent_code.as_deref())
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let in_batch: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    missing.retain(|c| !in_batch.contains(c));
+    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    for part in missing.chunks(500) {
+        let sql = format!(
+            "SELECT id, path, code FROM org_units WHERE code IN ({})",
+            crate::markers(sqlite, 1, part.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for c in part {
+            q = q.bind(*c);
         }
-        // Parents not seen yet come from the table.
-        let mut missing: Vec<&str> = chunk
-            .iter()
-            .filter_map(|u| u.parent_code.as_deref())
-            .filter(|p| !known.contains_key(*p))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
-        for part in missing.chunks(500) {
-            let sql = format!(
-                "SELECT path, code FROM org_units WHERE code IN ({})",
-                crate::markers(sqlite, 1, part.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for c in part {
-                q = q.bind(*c);
-            }
-            for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
-                known.insert(
-                    row.try_get("code").map_err(db_err)?,
-                    row.try_get("path").map_err(db_err)?,
-                );
-            }
-        }
-        let mut paths = Vec::with_capacity(chunk.len());
-        for u in &chunk {
-            let parent_path = match &u.parent_code {
-                None => None,
-                Some(pc) => Some(known.get(pc).map(String::as_str).ok_or_else(|| {
-                    DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
-                })?),
-            };
-            paths.push(jiceng_domain::org::rules::child_path(parent_path, &u.code));
-        }
-        let rows: Vec<_> = chunk
-            .iter()
-            .zip(&paths)
-            .map(|(u, path)| {
+        for row in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+            stored.insert(
+                row.try_get("code").map_err(db_err)?,
                 (
-                    &u.code,
-                    u.kind.as_str(),
-                    &u.name,
-                    &u.official_name,
-                    &u.parent_code,
-                    path,
-                    u.grid_type.map(|g| g.as_str()),
-                    boundary_text(&u.boundary),
-                    &u.address,
-                    at_ms,
-                )
-            })
-            .collect();
-        let taken = |e: DomainError| match e {
+                    row.try_get("id").map_err(db_err)?,
+                    row.try_get("path").map_err(db_err)?,
+                ),
+            );
+        }
+    }
+    let mut rows = Vec::with_capacity(units.len());
+    for (k, u) in units.iter().enumerate() {
+        let parent = match u.parent_code.as_deref() {
+            None => None,
+            Some(pc) => Some(
+                known
+                    .get(pc)
+                    .or_else(|| stored.get(pc))
+                    .cloned()
+                    .ok_or_else(|| {
+                        DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
+                    })?,
+            ),
+        };
+        let id = first_id + k as i64;
+        let path = jiceng_domain::org::rules::child_path(
+            parent.as_ref().map(|p| p.1.as_str()),
+            &u.code,
+        );
+        known.insert(u.code.as_str(), (id, path.clone()));
+        rows.push((id, u, parent.map(|p| p.0), path));
+    }
+    let unit_rows: Vec<_> = rows
+        .iter()
+        .map(|(id, u, parent_id, path)| {
+            (
+                id,
+                &u.code,
+                u.kind.as_str(),
+                &u.name,
+                &u.official_name,
+                parent_id,
+                path,
+                u.grid_type.map(|g| g.as_str()),
+                boundary_text(&u.boundary),
+                &u.address,
+                at_ms,
+            )
+        })
+        .collect();
+    bulk::insert(&mut *conn, &unit_sql, &unit_rows, CHUNK)
+        .await
+        .map_err(|e| match e {
             DomainError::Conflict(_) => DomainError::field(
                 "code",
                 "编码已被使用（编码不可重复使用）",
                 "a code is taken (codes are never reused)",
             ),
             e => e,
-        };
-        if want_ids {
-            let ids: HashMap<String, i64> =
-                bulk::insert_returning(&mut *conn, &unit_sql, &rows, CHUNK)
-                    .await
-                    .map_err(taken)?
-                    .iter()
-                    .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
-                    .collect::<std::result::Result<_, sqlx::Error>>()
-                    .map_err(db_err)?;
-            for (u, path) in chunk.iter().zip(&paths) {
-                let id = *ids
-                    .get(&u.code)
-                    .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
-                created.insert(u.code.clone(), (id, path.clone()));
-            }
-        } else {
-            bulk::insert(&mut *conn, &unit_sql, &rows, CHUNK)
-                .await
-                .map_err(taken)?;
-        }
-        let hist: Vec<_> = chunk
-            .iter()
-            .map(|u| {
-                (
-                    &u.code,
-                    at_ms,
-                    serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string(),
-                    actor_login,
-                )
-            })
-            .collect();
-        bulk::insert(&mut *conn, &hist_sql, &hist, CHUNK).await?;
-        for (u, path) in chunk.iter().zip(paths) {
-            known.insert(u.code.clone(), path);
-        }
-    }
-    Ok(created)
+        })?;
+    let hist: Vec<_> = rows
+        .iter()
+        .map(|(id, u, _, _)| {
+            (
+                id,
+                at_ms,
+                serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string(),
+                actor_login,
+            )
+        })
+        .collect();
+    bulk::insert(&mut *conn, &hist_sql, &hist, CHUNK).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, u, _, path)| (u.code.clone(), (id, path)))
+        .collect())
 }
 
 impl SqlStore {
@@ -486,7 +489,6 @@ impl OrgStore for SqlStore {
             std::slice::from_ref(&unit),
             audit.at_ms,
             &audit.actor_login,
-            true,
         )
         .await?;
         let id = known
@@ -501,7 +503,7 @@ impl OrgStore for SqlStore {
 
     async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
         let mut tx = self.write_tx().await?;
-        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login, false).await?;
+        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(units.len() as u64)

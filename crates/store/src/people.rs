@@ -395,7 +395,7 @@ impl PeopleStore for SqlStore {
     ) -> Result<(u64, u64)> {
         let mut tx = self.write_tx().await?;
         let mut unit_ids =
-            insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login, true).await?;
+            insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
         // Units created by this import have no households yet: no need to look.
         let fresh: std::collections::HashSet<String> = unit_ids.keys().cloned().collect();
         let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
