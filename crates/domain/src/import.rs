@@ -462,8 +462,9 @@ pub async fn people(
     grid_codes.sort();
     grid_codes.dedup();
     let grids = existing_units(ctx, &grid_codes).await?;
-    let mut planner = Planner::new();
-    let mut out_rows = Vec::new();
+    // First every row's own checks and its encrypted fields, then one look-up of the
+    // ID numbers already recorded, then the places.
+    let mut prepared = Vec::with_capacity(rows.len());
     for r in rows {
         let grid = match grids.get(&r.grid_code) {
             Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => g,
@@ -510,7 +511,17 @@ pub async fn people(
                 continue;
             }
         };
-        if ctx.people.id_index_exists(&resident.id_index).await? {
+        prepared.push((r, grid, resident));
+    }
+    let indexes: Vec<String> = prepared
+        .iter()
+        .map(|(_, _, res)| res.id_index.clone())
+        .collect();
+    let recorded = ctx.people.existing_id_indexes(&indexes).await?;
+    let mut planner = Planner::new();
+    let mut out_rows = Vec::new();
+    for (r, grid, resident) in prepared {
+        if recorded.contains(&resident.id_index) {
             report.errors.push(row_error(
                 r.line,
                 Some("id_number"),

@@ -112,6 +112,15 @@ pub(crate) fn json_list(sqlite: bool) -> &'static str {
     }
 }
 
+/// Like [`json_list`] for a JSON array of integers.
+pub(crate) fn json_int_list(sqlite: bool) -> &'static str {
+    if sqlite {
+        "(SELECT value FROM json_each($1))"
+    } else {
+        "(SELECT json_array_elements_text($1::json)::BIGINT)"
+    }
+}
+
 /// Rows as the one JSON parameter: any serializable rows (tuples serialize as arrays).
 pub(crate) fn rows_json<T: Serialize>(rows: &[T]) -> Result<String> {
     serde_json::to_string(rows).map_err(DomainError::internal)

@@ -7,6 +7,7 @@ use jiceng_domain::people::*;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::bulk::{self, Col, col};
 use crate::org::insert_units;
 use crate::{SqlStore, db_err, subtree_range, write_audit};
 
@@ -113,64 +114,74 @@ async fn insert_residents_batch(
     rows: &[(i64, String, &NewResident)],
     at_ms: i64,
 ) -> Result<()> {
-    const COLS: usize = 16;
-    const PER_STATEMENT: usize = 100;
+    const CHUNK: usize = 20_000;
     let sqlite = crate::is_sqlite(conn);
-    for chunk in rows.chunks(PER_STATEMENT) {
-        let mut sql = String::from(
-            "INSERT INTO residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, status, created_ms, updated_ms, version) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * COLS;
-            if i > 0 {
-                sql.push(',');
-            }
-            let m: Vec<String> = (1..=COLS).map(|k| crate::mark(sqlite, b + k)).collect();
-            sql.push_str(&format!(
-                "({}, 'active', {}, {}, 1)",
-                m[..14].join(", "),
-                m[14],
-                m[15]
-            ));
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (hid, path, r) in chunk {
-            q = q
-                .bind(*hid)
-                .bind(path.as_str())
-                .bind(r.name.as_str())
-                .bind(r.id_enc.as_str())
-                .bind(r.id_index.as_str())
-                .bind(r.id_mask.as_str())
-                .bind(r.phone_enc.as_deref())
-                .bind(r.phone_index.as_deref())
-                .bind(r.phone_mask.as_deref())
-                .bind(r.birth_date.as_str())
-                .bind(r.sex.as_str())
-                .bind(r.ethnicity.as_str())
-                .bind(r.relation.as_str())
-                .bind(labels_text(&r.labels))
-                .bind(at_ms)
-                .bind(at_ms);
-        }
-        q.execute(&mut *conn).await.map_err(|e| match db_err(e) {
+    let sql = bulk::insert_sql(
+        sqlite,
+        "residents",
+        &[
+            col("household_id", Col::Int),
+            col("path", Col::Text),
+            col("name", Col::Text),
+            col("id_enc", Col::Text),
+            col("id_index", Col::Text),
+            col("id_mask", Col::Text),
+            col("phone_enc", Col::Text),
+            col("phone_index", Col::Text),
+            col("phone_mask", Col::Text),
+            col("birth_date", Col::Text),
+            col("sex", Col::Text),
+            col("ethnicity", Col::Text),
+            col("relation", Col::Text),
+            col("labels", Col::Text),
+            col("created_ms", Col::Int),
+            col("updated_ms", Col::Int),
+        ],
+        &[("status", "'active'"), ("version", "1")],
+        "",
+    );
+    let json_rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(hid, path, r)| {
+            serde_json::json!([
+                hid,
+                path,
+                r.name,
+                r.id_enc,
+                r.id_index,
+                r.id_mask,
+                r.phone_enc,
+                r.phone_index,
+                r.phone_mask,
+                r.birth_date,
+                r.sex.as_str(),
+                r.ethnicity,
+                r.relation,
+                labels_text(&r.labels),
+                at_ms,
+                at_ms
+            ])
+        })
+        .collect();
+    bulk::insert(&mut *conn, &sql, &json_rows, CHUNK)
+        .await
+        .map_err(|e| match e {
             DomainError::Conflict(_) => dup_id(),
             e => e,
         })?;
-    }
     let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
     touched.sort_unstable();
     touched.dedup();
-    for chunk in touched.chunks(500) {
-        let sql = format!(
-            "UPDATE households SET members = (SELECT COUNT(*) FROM residents r WHERE r.household_id = households.id) WHERE id IN ({})",
-            crate::placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        q.execute(&mut *conn).await.map_err(db_err)?;
+    let sql = format!(
+        "UPDATE households SET members = (SELECT COUNT(*) FROM residents r WHERE r.household_id = households.id) WHERE id IN {}",
+        bulk::json_int_list(sqlite)
+    );
+    for chunk in touched.chunks(CHUNK) {
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(bulk::rows_json(chunk)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
     }
     Ok(())
 }
@@ -330,6 +341,26 @@ impl PeopleStore for SqlStore {
         Ok(row.is_some())
     }
 
+    async fn existing_id_indexes(
+        &self,
+        id_indexes: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let sql = format!(
+            "SELECT id_index FROM residents WHERE id_index IN {}",
+            bulk::json_list(self.backend == crate::Backend::Sqlite)
+        );
+        let mut out = std::collections::HashSet::new();
+        for part in id_indexes.chunks(20_000) {
+            let found: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(bulk::rows_json(part)?)
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+            out.extend(found.into_iter().map(|(x,)| x));
+        }
+        Ok(out)
+    }
+
     async fn insert_resident(&self, r: NewResident, audit: AuditEvent) -> Result<ResidentRecord> {
         let mut tx = self.write_tx().await?;
         let id = insert_resident_row(&mut tx, &r, r.household_id, &r.path, audit.at_ms).await?;
@@ -393,71 +424,7 @@ impl PeopleStore for SqlStore {
         rows: Vec<PersonImport>,
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
-        let mut tx = self.write_tx().await?;
-        let mut unit_ids =
-            insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
-        // Units created by this import have no households yet: no need to look.
-        let fresh: std::collections::HashSet<String> = unit_ids.keys().cloned().collect();
-        let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
-        let mut created_households = 0u64;
-        let mut batch: Vec<(i64, String, &NewResident)> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let key = (row.unit_code.clone(), row.room.clone());
-            let (hid, path) = match households.get(&key) {
-                Some(h) => h.clone(),
-                None => {
-                    let (uid, upath) = match unit_ids.get(&row.unit_code) {
-                        Some(u) => u.clone(),
-                        None => {
-                            let (id, path): (i64, String) =
-                                sqlx::query_as("SELECT id, path FROM org_units WHERE code = $1")
-                                    .bind(&row.unit_code)
-                                    .fetch_one(&mut *tx)
-                                    .await
-                                    .map_err(db_err)?;
-                            unit_ids.insert(row.unit_code.clone(), (id, path.clone()));
-                            (id, path)
-                        }
-                    };
-                    let existing: Option<(i64,)> = if fresh.contains(&row.unit_code) {
-                        None
-                    } else {
-                        sqlx::query_as("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
-                            .bind(uid)
-                            .bind(&row.room)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_err)?
-                    };
-                    let hid = match existing {
-                        Some((id,)) => id,
-                        None => {
-                            created_households += 1;
-                            let (id,): (i64,) = sqlx::query_as(
-                                "INSERT INTO households (unit_id, path, room, address, dwelling, members, created_ms, version) VALUES ($1, $2, $3, $4, $5, 0, $6, 1) RETURNING id",
-                            )
-                            .bind(uid)
-                            .bind(&upath)
-                            .bind(&row.room)
-                            .bind(&row.address)
-                            .bind(&row.dwelling)
-                            .bind(audit.at_ms)
-                            .fetch_one(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                            id
-                        }
-                    };
-                    households.insert(key, (hid, upath.clone()));
-                    (hid, upath)
-                }
-            };
-            batch.push((hid, path, &row.resident));
-        }
-        insert_residents_batch(&mut tx, &batch, audit.at_ms).await?;
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok((created_households, rows.len() as u64))
+        self.import_people_tx(units, rows, audit).await
     }
 
     async fn labels(&self) -> Result<Vec<Label>> {
@@ -488,5 +455,127 @@ impl PeopleStore for SqlStore {
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(())
+    }
+}
+
+impl SqlStore {
+    async fn import_people_tx(
+        &self,
+        units: Vec<NewUnit>,
+        rows: Vec<PersonImport>,
+        audit: AuditEvent,
+    ) -> Result<(u64, u64)> {
+        let mut tx = self.write_tx().await?;
+        let mut unit_ids =
+            insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let sqlite = crate::is_sqlite(&mut tx);
+        // Units named by the rows but not created here: one look-up for all of them.
+        let mut other: Vec<&str> = rows
+            .iter()
+            .map(|r| r.unit_code.as_str())
+            .filter(|c| !unit_ids.contains_key(*c))
+            .collect();
+        other.sort_unstable();
+        other.dedup();
+        let mut older: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        for part in other.chunks(20_000) {
+            let sql = format!(
+                "SELECT id, path, code FROM org_units WHERE code IN {}",
+                bulk::json_list(sqlite)
+            );
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(bulk::rows_json(part)?)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?
+            {
+                let id: i64 = row.try_get("id").map_err(db_err)?;
+                older.insert(id);
+                unit_ids.insert(
+                    row.try_get("code").map_err(db_err)?,
+                    (id, row.try_get("path").map_err(db_err)?),
+                );
+            }
+        }
+        // Households that exist already (only units created before this import can
+        // have any): one look-up per 20,000 units.
+        let mut households: HashMap<(i64, String), i64> = HashMap::new();
+        let older: Vec<i64> = older.into_iter().collect();
+        for part in older.chunks(20_000) {
+            let sql = format!(
+                "SELECT id, unit_id, room FROM households WHERE unit_id IN {}",
+                bulk::json_int_list(sqlite)
+            );
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(bulk::rows_json(part)?)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?
+            {
+                households.insert(
+                    (
+                        row.try_get("unit_id").map_err(db_err)?,
+                        row.try_get("room").map_err(db_err)?,
+                    ),
+                    row.try_get("id").map_err(db_err)?,
+                );
+            }
+        }
+        // New households, in bulk, their ids read back by (unit, room).
+        let mut new_households = vec![];
+        let mut planned: std::collections::HashSet<(i64, &str)> = std::collections::HashSet::new();
+        for row in &rows {
+            let (uid, upath) = unit_ids.get(&row.unit_code).ok_or_else(|| {
+                DomainError::field("unit", "楼栋单元不存在", "unknown building unit")
+            })?;
+            if !households.contains_key(&(*uid, row.room.clone()))
+                && planned.insert((*uid, row.room.as_str()))
+            {
+                new_households.push((
+                    *uid,
+                    upath.as_str(),
+                    row.room.as_str(),
+                    row.address.as_str(),
+                    row.dwelling.as_str(),
+                    audit.at_ms,
+                ));
+            }
+        }
+        let created_households = new_households.len() as u64;
+        let sql = bulk::insert_sql(
+            sqlite,
+            "households",
+            &[
+                col("unit_id", Col::Int),
+                col("path", Col::Text),
+                col("room", Col::Text),
+                col("address", Col::Text),
+                col("dwelling", Col::Text),
+                col("created_ms", Col::Int),
+            ],
+            &[("members", "0"), ("version", "1")],
+            "RETURNING id, unit_id, room",
+        );
+        for row in bulk::insert_returning(&mut *tx, &sql, &new_households, 20_000).await? {
+            households.insert(
+                (
+                    row.try_get("unit_id").map_err(db_err)?,
+                    row.try_get("room").map_err(db_err)?,
+                ),
+                row.try_get("id").map_err(db_err)?,
+            );
+        }
+        let mut batch: Vec<(i64, String, &NewResident)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (uid, upath) = &unit_ids[&row.unit_code];
+            let hid = *households
+                .get(&(*uid, row.room.clone()))
+                .ok_or_else(|| DomainError::internal("household missing"))?;
+            batch.push((hid, upath.clone(), &row.resident));
+        }
+        insert_residents_batch(&mut tx, &batch, audit.at_ms).await?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((created_households, rows.len() as u64))
     }
 }

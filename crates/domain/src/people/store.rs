@@ -20,6 +20,11 @@ pub trait PeopleStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<ResidentRecord>>;
     async fn id_index_exists(&self, id_index: &str) -> Result<bool>;
+    /// Which of these ID-number blind indexes are recorded already (one look-up for many).
+    async fn existing_id_indexes(
+        &self,
+        id_indexes: &[String],
+    ) -> Result<std::collections::HashSet<String>>;
     async fn insert_resident(&self, r: NewResident, audit: AuditEvent) -> Result<ResidentRecord>;
     /// Replaces the editable fields if the version matches.
     async fn update_resident(
