@@ -43,15 +43,6 @@ pub(crate) const fn col(name: &'static str, ty: Col) -> Column {
     }
 }
 
-/// A column computed by an expression over the JSON value, written `{}` in `expr`.
-pub(crate) const fn col_expr(name: &'static str, ty: Col, expr: &'static str) -> Column {
-    Column {
-        name,
-        ty,
-        expr: Some(expr),
-    }
-}
-
 /// The JSON value of column `i` of the current element, typed for the backend.
 fn cell(sqlite: bool, i: usize, ty: Col) -> String {
     if sqlite {
@@ -175,7 +166,11 @@ mod tests {
         let cols = [
             col("a", Col::Int),
             col("b", Col::Text),
-            col_expr("c", Col::Real, "CAST({} AS DOUBLE PRECISION)"),
+            Column {
+                name: "c",
+                ty: Col::Real,
+                expr: Some("CAST({} AS DOUBLE PRECISION)"),
+            },
         ];
         let s = insert_sql(true, "t", &cols, &[("d", "1")], "RETURNING id");
         assert_eq!(

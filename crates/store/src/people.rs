@@ -556,7 +556,7 @@ impl SqlStore {
             &[("members", "0"), ("version", "1")],
             "RETURNING id, unit_id, room",
         );
-        for row in bulk::insert_returning(&mut *tx, &sql, &new_households, 20_000).await? {
+        for row in bulk::insert_returning(&mut tx, &sql, &new_households, 20_000).await? {
             households.insert(
                 (
                     row.try_get("unit_id").map_err(db_err)?,
