@@ -200,10 +200,8 @@ pub(crate) async fn insert_units(
             ),
         };
         let id = first_id + k as i64;
-        let path = jiceng_domain::org::rules::child_path(
-            parent.as_ref().map(|p| p.1.as_str()),
-            &u.code,
-        );
+        let path =
+            jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
         known.insert(u.code.as_str(), (id, path.clone()));
         rows.push((id, u, parent.map(|p| p.0), path));
     }
