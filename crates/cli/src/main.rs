@@ -171,6 +171,33 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2600)]
         districts: usize,
     },
+    /// Build a deterministic synthetic city (org tree, households, residents, years of
+    /// appeals with their rollup) into an empty database with bulk statements, report
+    /// rows/s per table, then time the three rates for every district, sub-district
+    /// and community
+    City {
+        /// Residents (300,000 ≈ Haibowan; 20,000,000 ≈ a megacity)
+        #[arg(long, default_value_t = 300_000)]
+        residents: u64,
+        /// Grids (default: one per 700 residents)
+        #[arg(long)]
+        grids: Option<u64>,
+        /// Appeals over the whole history (default: one per 10 residents)
+        #[arg(long)]
+        cases: Option<u64>,
+        /// Years of history, ending now
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// Seed of the generator (same seed and sizes, same city)
+        #[arg(long, default_value_t = 20200428)]
+        seed: u64,
+        /// Skip counting one district's rates live from its cases (a full scan)
+        #[arg(long)]
+        no_live: bool,
+        /// Only measure the rates of the city already in the database (no build)
+        #[arg(long)]
+        measure_only: bool,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -1025,6 +1052,31 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
             let r = bench::load::run(target, opts).await;
             bench::load::print(&format!("peer: POST {url}"), &r);
             println!("\n{}", serde_json::to_string(&r)?);
+        }
+        BenchCommand::City {
+            residents,
+            grids,
+            cases,
+            years,
+            seed,
+            no_live,
+            measure_only,
+        } => {
+            let (store, ctx) = open(g, true).await?;
+            bench::city::run(
+                &store,
+                &ctx,
+                bench::city::CityArgs {
+                    residents,
+                    grids,
+                    cases,
+                    years,
+                    seed,
+                    live: !no_live,
+                    measure_only,
+                },
+            )
+            .await?;
         }
         BenchCommand::Kernels { side, districts } => {
             let (n, rate) = bench::kernels::point_lookups(side, 3.0);

@@ -5,6 +5,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod auth;
+pub mod city;
 pub mod ctx;
 pub mod demo;
 pub mod figures;

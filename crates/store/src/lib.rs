@@ -21,6 +21,7 @@ mod appeals;
 mod audit;
 mod auth;
 mod bulk;
+mod city;
 mod lists;
 mod network;
 mod org;
