@@ -549,33 +549,105 @@ fn contribution(c: &Case) -> (RollupKey, [i64; 14]) {
 }
 
 /// Adds `sign ×` counts to rollup rows.
+/// Path lengths of the levels above the grid kept in `case_rollup_up` (district,
+/// sub-district, community: codes of 6, 9 and 12 digits).
+const UP_LEVELS: [usize; 3] = [8, 18, 31];
+
+/// All departments together, in `case_rollup_up`.
+const ALL_DEPTS: i64 = -1;
+
+/// Adds grid rows to the rollup and to every level above (per department and for all
+/// departments together).
 async fn rollup_apply(
     conn: &mut AnyConnection,
     rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
 ) -> Result<()> {
+    let mut up: std::collections::HashMap<RollupKey, [i64; 14]> = std::collections::HashMap::new();
+    for ((path, month, dept), v) in rows {
+        for n in UP_LEVELS {
+            if path.len() > n && path.is_char_boundary(n) {
+                for d in [*dept, ALL_DEPTS] {
+                    let e = up
+                        .entry((path[..n].to_string(), month.clone(), d))
+                        .or_insert([0; 14]);
+                    for (a, b) in e.iter_mut().zip(v) {
+                        *a += b;
+                    }
+                }
+            }
+        }
+    }
+    rollup_upsert(conn, "case_rollup", rows).await?;
+    rollup_upsert(conn, "case_rollup_up", &up).await
+}
+
+/// Recomputes `case_rollup_up` from the grid rows (after a bulk load that wrote
+/// `case_rollup` directly).
+pub(crate) async fn rebuild_rollup_levels(conn: &mut AnyConnection) -> Result<()> {
+    sqlx::query("DELETE FROM case_rollup_up")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     let cols = ROLLUP_COLS.join(", ");
-    let sets = ROLLUP_COLS
+    let sums = ROLLUP_COLS
         .iter()
-        .map(|c| format!("{c} = case_rollup.{c} + excluded.{c}"))
+        .map(|c| format!("SUM({c})"))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "INSERT INTO case_rollup (path, month, dept_id, {cols}) VALUES ({}) ON CONFLICT (path, month, dept_id) DO UPDATE SET {sets}",
-        crate::placeholders(1, 3 + ROLLUP_COLS.len())
-    );
-    for ((path, month, dept), v) in rows {
-        if v.iter().all(|x| *x == 0) {
-            continue;
+    for n in UP_LEVELS {
+        for (dept, group) in [("dept_id", ", dept_id"), ("-1", "")] {
+            sqlx::query(safe!(
+                "INSERT INTO case_rollup_up (path, month, dept_id, {cols}) SELECT substr(path, 1, {n}), month, {dept}, {sums} FROM case_rollup WHERE length(path) > {n} GROUP BY substr(path, 1, {n}), month{group}"
+            ))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
         }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(path.as_str())
-            .bind(month.as_str())
-            .bind(*dept);
-        for x in v {
-            q = q.bind(*x);
-        }
-        q.execute(&mut *conn).await.map_err(db_err)?;
     }
+    Ok(())
+}
+
+/// One bulk upsert of rollup rows into `table`.
+async fn rollup_upsert(
+    conn: &mut AnyConnection,
+    table: &str,
+    rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
+) -> Result<()> {
+    let json_rows: Vec<serde_json::Value> = rows
+        .iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0))
+        .map(|((path, month, dept), v)| {
+            let mut r = vec![
+                serde_json::json!(path),
+                serde_json::json!(month),
+                serde_json::json!(dept),
+            ];
+            r.extend(v.iter().map(|x| serde_json::json!(x)));
+            serde_json::Value::Array(r)
+        })
+        .collect();
+    if json_rows.is_empty() {
+        return Ok(());
+    }
+    let mut cols = vec![
+        col("path", Col::Text),
+        col("month", Col::Text),
+        col("dept_id", Col::Int),
+    ];
+    cols.extend(ROLLUP_COLS.iter().map(|c| col(c, Col::Int)));
+    let sets = ROLLUP_COLS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = bulk::insert_sql(
+        crate::is_sqlite(conn),
+        table,
+        &cols,
+        &[],
+        &format!("ON CONFLICT (path, month, dept_id) DO UPDATE SET {sets}"),
+    );
+    bulk::insert(conn, &sql, &json_rows, 5_000).await?;
     Ok(())
 }
 
@@ -2045,12 +2117,48 @@ impl SqlStore {
         };
         let mut w = Where::new();
         let mut live = Where::new();
+        // A unit at or above the community, grouped at or above the community, reads the
+        // rows of its own level in `case_rollup_up` (months × departments rows, or one per
+        // month for all departments); anything finer reads the grid rows.
+        let plen = q.path.as_ref().map(|p| p.len());
+        let up_level = match group {
+            RateGroup::Level(l) => {
+                let len = level_len(l) as usize;
+                (UP_LEVELS.contains(&len) && plen.is_none_or(|p| p <= len)).then_some(len)
+            }
+            _ => match plen {
+                None => Some(UP_LEVELS[0]),
+                Some(p) => UP_LEVELS.contains(&p).then_some(p),
+            },
+        };
+        let table = if up_level.is_some() {
+            "case_rollup_up"
+        } else {
+            "case_rollup"
+        };
         if let Some(path) = &q.path {
             let (lo, hi) = subtree_range(path);
-            w.text("path >= $?", lo.clone());
-            w.text("path < $?", hi.clone());
+            if up_level.is_none() {
+                w.text("path >= $?", lo.clone());
+                w.text("path < $?", hi.clone());
+            } else if up_level == plen {
+                w.text("path = $?", path.clone());
+            } else {
+                w.text("path >= $?", lo.clone());
+                w.text("path < $?", hi.clone());
+            }
             live.text("path >= $?", lo);
             live.text("path < $?", hi);
+        }
+        if let Some(n) = up_level {
+            if up_level != plen {
+                w.int("length(path) = $?", n as i64);
+            }
+            if *group == RateGroup::Department || q.dept_id.is_some() {
+                w.int("dept_id >= $?", 0);
+            } else {
+                w.int("dept_id = $?", ALL_DEPTS);
+            }
         }
         if let Some(d) = q.dept_id {
             w.int("dept_id = $?", d);
@@ -2075,7 +2183,7 @@ impl SqlStore {
             "GROUP BY 1"
         };
         let sql = format!(
-            "SELECT {key} AS k, {sums} FROM case_rollup WHERE {} {group_by} ORDER BY 1",
+            "SELECT {key} AS k, {sums} FROM {table} WHERE {} {group_by} ORDER BY 1",
             w.sql
         );
         let rows = w
@@ -2087,8 +2195,15 @@ impl SqlStore {
         // unsigned cases) and depend on the clock.
         let n = live.next();
         let live_sql = format!(
-            "SELECT {live_key} AS k, COUNT(*) FROM cases WHERE {} AND status IN ('accepted', 'dispatched', 'processing', 'submitted') AND responded_ms IS NULL AND response_due_ms IS NOT NULL AND response_due_ms <= ${n} {group_by}",
-            live.sql
+            "SELECT {live_key} AS k, COUNT(*) FROM cases {owed_index} WHERE {} AND status IN ('accepted', 'dispatched', 'processing', 'submitted') AND responded_ms IS NULL AND response_due_ms IS NOT NULL AND response_due_ms <= ${n} {group_by}",
+            live.sql,
+            // Only the cases still owing a response are in this partial index; SQLite's
+            // planner would otherwise walk a large unit's whole history by path.
+            owed_index = if self.backend == crate::Backend::Sqlite {
+                "INDEXED BY cases_owed"
+            } else {
+                ""
+            }
         );
         let owed: std::collections::HashMap<String, i64> = live
             .bind(sqlx::query(sqlx::AssertSqlSafe(live_sql)))

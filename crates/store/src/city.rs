@@ -1113,6 +1113,12 @@ impl SqlStore {
         }
         report.generator_seconds = generator.await.map_err(DomainError::internal)?;
         report.waited_seconds = waited;
+        // The rollup of every level above the grid, from the grid rows just written.
+        {
+            let mut tx = self.write_tx().await?;
+            crate::appeals::rebuild_rollup_levels(&mut tx).await?;
+            tx.commit().await.map_err(db_err)?;
+        }
         if !sqlite {
             for table in [
                 "org_units",

@@ -265,6 +265,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_lists.sql"),
         postgres: include_str!("../migrations/postgres/0007_lists.sql"),
     },
+    Migration {
+        version: 8,
+        name: "rollup levels",
+        sqlite: include_str!("../migrations/sqlite/0008_rollup_levels.sql"),
+        postgres: include_str!("../migrations/postgres/0008_rollup_levels.sql"),
+    },
 ];
 
 impl SqlStore {
