@@ -149,6 +149,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_code_names_its_kind_by_length() {
+        assert_eq!(UnitKind::of_code("150302"), Some(UnitKind::District));
+        assert_eq!(UnitKind::of_code("150302001"), Some(UnitKind::Subdistrict));
+        assert_eq!(UnitKind::of_code("150302001002"), Some(UnitKind::Community));
+        assert_eq!(UnitKind::of_code("150302001002001"), Some(UnitKind::Grid));
+        assert_eq!(UnitKind::of_code("1503020010020010101"), None);
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::of_code(&"1".repeat(k.code_len())), Some(k));
+        }
+    }
+
     fn unit(id: i64, kind: UnitKind, code: &str, path: &str) -> OrgUnit {
         OrgUnit {
             id,
