@@ -226,7 +226,7 @@ pub struct DemoReport {
     pub seconds: f64,
 }
 
-const SURNAMES: &[&str] = &[
+pub(crate) const SURNAMES: &[&str] = &[
     "王",
     "李",
     "张",
@@ -330,7 +330,7 @@ const SURNAMES: &[&str] = &[
     "巴特尔",
     "乌日",
 ];
-const GIVEN: &[&str] = &[
+pub(crate) const GIVEN: &[&str] = &[
     "伟",
     "芳",
     "娜",
@@ -385,7 +385,7 @@ const GIVEN: &[&str] = &[
     "卫东",
     "振华",
 ];
-const ESTATE_WORDS: &[&str] = &[
+pub(crate) const ESTATE_WORDS: &[&str] = &[
     "阳光",
     "和平",
     "幸福",
@@ -411,7 +411,7 @@ const ESTATE_WORDS: &[&str] = &[
     "名门",
     "盛世",
 ];
-const ESTATE_SUFFIX: &[&str] = &["小区", "家园", "花园", "苑", "新村", "雅居"];
+pub(crate) const ESTATE_SUFFIX: &[&str] = &["小区", "家园", "花园", "苑", "新村", "雅居"];
 const ETHNIC: &[(&str, u64)] = &[
     ("汉族", 880),
     ("蒙古族", 70),
@@ -427,11 +427,11 @@ const REGIONS: &[&str] = &[
     "640202", "620102", "130102", "410102",
 ];
 
-pub(crate) fn person_name(rng: &mut Rng) -> String {
+pub fn person_name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
-pub(crate) fn phone(rng: &mut Rng) -> String {
+pub fn phone(rng: &mut Rng) -> String {
     let prefix = rng.pick(&[
         "139", "138", "137", "158", "186", "150", "151", "182", "135",
     ]);

@@ -517,34 +517,13 @@ type RollupKey = (String, String, i64);
 
 /// What one case adds to its rollup row.
 fn contribution(c: &Case) -> (RollupKey, [i64; 14]) {
-    let b = |x: bool| x as i64;
-    let closed = c.status == Status::Closed;
-    let lvl = |l: Level| b(closed && c.closed_level == Some(l));
     (
         (
             c.path.clone(),
             month_of(c.created_ms),
             c.assignee_dept_id.unwrap_or(0),
         ),
-        [
-            1,
-            b(c.status == Status::Rejected),
-            b(c.dispatched_ms.is_some()),
-            b(c.responded_ms.is_some()),
-            b(matches!((c.responded_ms, c.response_due_ms), (Some(r), Some(d)) if r <= d)),
-            b(closed),
-            b(closed && matches!((c.closed_ms, c.due_ms), (Some(x), Some(d)) if x <= d)),
-            b(c.satisfaction.is_some()),
-            b(matches!(
-                c.satisfaction,
-                Some(Satisfaction::Satisfied | Satisfaction::Basic)
-            )),
-            b(c.overdue && c.status.is_open()),
-            lvl(Level::Grid),
-            lvl(Level::Community),
-            lvl(Level::Subdistrict),
-            lvl(Level::District),
-        ],
+        c.rate_facts().counters(),
     )
 }
 

@@ -12,7 +12,7 @@
 //! - a generator thread (spawned blocking) makes, encrypts (two threads) and serialises
 //!   the next transaction's rows while the current one is written;
 //! - the case rollup is summed in memory month by month — exactly what incremental
-//!   intake would have stored ([`contribution`] mirrors `appeals::contribution`) — and
+//!   intake would have stored (both count through the domain's `RateFacts::counters`) — and
 //!   written once per month, with the day counters case numbers continue from.
 
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use std::time::Instant;
 use jiceng_core::crypto::Cipher;
 use jiceng_core::{DomainError, Result, mask};
 use jiceng_domain::appeals::calendar::Calendar;
-use jiceng_domain::appeals::{AppealStore, Channel, DeptKind, Level, Satisfaction, Status};
+use jiceng_domain::appeals::{AppealStore, Channel, DeptKind, RateFacts, Status};
 use jiceng_domain::city::{
     CasePlace, CaseRule, CityOptions, CityReport, GRIDS_PER_COMPANY, Layout, Life, PeopleGen,
     Person, TableStat, channel_for, created_at, day_index, day_key, household_sizes, person_name,
@@ -323,30 +323,20 @@ impl Emitter {
     }
 }
 
-/// What one case adds to its rollup row: the same counts as `appeals::contribution`.
+/// What one case adds to its rollup row (the domain's rule, as for intake).
 fn contribution(l: &Life) -> [i64; 14] {
-    let b = |x: bool| x as i64;
-    let closed = l.status == Status::Closed;
-    let lvl = |x: Level| b(closed && l.closed_level == Some(x));
-    [
-        1,
-        b(l.status == Status::Rejected),
-        b(l.dispatched_ms.is_some()),
-        b(l.responded_ms.is_some()),
-        b(matches!((l.responded_ms, l.response_due_ms), (Some(r), Some(d)) if r <= d)),
-        b(closed),
-        b(closed && matches!((l.closed_ms, l.due_ms), (Some(x), Some(d)) if x <= d)),
-        b(l.satisfaction.is_some()),
-        b(matches!(
-            l.satisfaction,
-            Some(Satisfaction::Satisfied | Satisfaction::Basic)
-        )),
-        b(l.overdue && l.status.is_open()),
-        lvl(Level::Grid),
-        lvl(Level::Community),
-        lvl(Level::Subdistrict),
-        lvl(Level::District),
-    ]
+    RateFacts {
+        status: l.status,
+        dispatched_ms: l.dispatched_ms,
+        responded_ms: l.responded_ms,
+        response_due_ms: l.response_due_ms,
+        closed_ms: l.closed_ms,
+        due_ms: l.due_ms,
+        satisfaction: l.satisfaction,
+        overdue: l.overdue,
+        closed_level: l.closed_level,
+    }
+    .counters()
 }
 
 /// The sealed (encrypted, indexed) ID number and phone of a person.

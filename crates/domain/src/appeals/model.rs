@@ -398,3 +398,64 @@ pub struct RateCounts {
     pub closed_subdistrict: i64,
     pub closed_district: i64,
 }
+
+/// The facts of one case the rate counters follow: one rule for incremental intake and
+/// for bulk loads (`jiceng bench city`), so the two cannot drift apart.
+#[derive(Debug, Clone, Copy)]
+pub struct RateFacts {
+    pub status: Status,
+    pub dispatched_ms: Option<i64>,
+    pub responded_ms: Option<i64>,
+    pub response_due_ms: Option<i64>,
+    pub closed_ms: Option<i64>,
+    pub due_ms: Option<i64>,
+    pub satisfaction: Option<Satisfaction>,
+    pub overdue: bool,
+    pub closed_level: Option<Level>,
+}
+
+impl RateFacts {
+    /// What the case adds to each rollup counter, in the rollup's column order: total,
+    /// rejected, dispatched, responded, responded in time, closed, closed in time, rated,
+    /// satisfied, overdue and open, closed at grid / community / sub-district / district.
+    pub fn counters(&self) -> [i64; 14] {
+        let b = |x: bool| x as i64;
+        let closed = self.status == Status::Closed;
+        let lvl = |l: Level| b(closed && self.closed_level == Some(l));
+        [
+            1,
+            b(self.status == Status::Rejected),
+            b(self.dispatched_ms.is_some()),
+            b(self.responded_ms.is_some()),
+            b(matches!((self.responded_ms, self.response_due_ms), (Some(r), Some(d)) if r <= d)),
+            b(closed),
+            b(closed && matches!((self.closed_ms, self.due_ms), (Some(x), Some(d)) if x <= d)),
+            b(self.satisfaction.is_some()),
+            b(matches!(
+                self.satisfaction,
+                Some(Satisfaction::Satisfied | Satisfaction::Basic)
+            )),
+            b(self.overdue && self.status.is_open()),
+            lvl(Level::Grid),
+            lvl(Level::Community),
+            lvl(Level::Subdistrict),
+            lvl(Level::District),
+        ]
+    }
+}
+
+impl Case {
+    pub fn rate_facts(&self) -> RateFacts {
+        RateFacts {
+            status: self.status,
+            dispatched_ms: self.dispatched_ms,
+            responded_ms: self.responded_ms,
+            response_due_ms: self.response_due_ms,
+            closed_ms: self.closed_ms,
+            due_ms: self.due_ms,
+            satisfaction: self.satisfaction,
+            overdue: self.overdue,
+            closed_level: self.closed_level,
+        }
+    }
+}
