@@ -364,6 +364,8 @@ struct Planner {
     by_name: HashMap<(String, String), (String, String)>,
     used: HashMap<String, Vec<String>>,
     loaded: HashSet<String>,
+    /// Codes of the units this import creates.
+    planned: HashSet<String>,
     new_units: Vec<NewUnit>,
 }
 
@@ -373,6 +375,7 @@ impl Planner {
             by_name: HashMap::new(),
             used: HashMap::new(),
             loaded: HashSet::new(),
+            planned: HashSet::new(),
             new_units: Vec::new(),
         }
     }
@@ -387,8 +390,12 @@ impl Planner {
         let (pcode, ppath) = parent;
         if !self.loaded.contains(pcode) {
             self.loaded.insert(pcode.to_string());
-            // A parent planned in this import has no children in the store yet.
-            if let Some(p) = ctx.org.unit_by_code(pcode).await? {
+            // A parent planned in this import has a code never used before, so nothing
+            // in the store is under it: no look-ups (three queries per new building).
+            let planned = self.planned.contains(pcode);
+            if planned {
+                self.used.insert(pcode.to_string(), Vec::new());
+            } else if let Some(p) = ctx.org.unit_by_code(pcode).await? {
                 for c in ctx.org.children(p.id, true).await? {
                     if c.status == UnitStatus::Active {
                         self.by_name.insert(
@@ -398,8 +405,10 @@ impl Planner {
                     }
                 }
             }
-            let used = ctx.org.codes_with_prefix(pcode).await?;
-            self.used.insert(pcode.to_string(), used);
+            if !planned {
+                let used = ctx.org.codes_with_prefix(pcode).await?;
+                self.used.insert(pcode.to_string(), used);
+            }
         }
         let key = (pcode.to_string(), name.to_string());
         if let Some(found) = self.by_name.get(&key) {
@@ -409,6 +418,7 @@ impl Planner {
         let code = rules::next_child_code(pcode, kind, used)
             .ok_or_else(|| DomainError::rule("编码序号已用完", "no free code numbers are left"))?;
         used.push(code.clone());
+        self.planned.insert(code.clone());
         let path = rules::child_path(Some(ppath), &code);
         self.new_units.push(NewUnit {
             code: code.clone(),

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use jiceng_core::{AuditEvent, DomainError, Page, PageRequest, Result};
-use jiceng_domain::appeals::calendar::DayKind;
+use jiceng_domain::appeals::calendar::{Calendar, DayKind};
 use jiceng_domain::appeals::store::*;
 use jiceng_domain::appeals::*;
 use sqlx::any::AnyRow;
@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::bulk::{self, Col, col};
 use crate::{SqlStore, db_err, subtree_range, write_audit};
+use std::sync::Arc;
 
 const CASE_COLS: &str = "id, number, channel, category_code, description, lon, lat, address, grid_id, estate_id, building_id, path, status, level, coord_unit_id, assignee_unit_id, assignee_dept_id, reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_mask, anonymous, attributes, media_url, created_ms, accepted_ms, dispatched_ms, response_due_ms, responded_ms, due_ms, feedback_ms, verified_ms, closed_ms, closed_level, result, reject_reason, overdue, reminded, escalations, returned, reopen_count, satisfaction, rating_note, rated_ms, pending_kind, pending_note, pending_days, pending_dept_id, pending_by, joint_meeting, track_token, version, updated_ms";
 
@@ -647,8 +648,9 @@ type Timed<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
 /// dropped at once when this instance changes them).
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    categories: Timed<Vec<Category>>,
-    calendar: Timed<Vec<(NaiveDate, DayKind, String)>>,
+    categories: Timed<Arc<Vec<Category>>>,
+    calendar: Timed<Arc<Vec<(NaiveDate, DayKind, String)>>>,
+    working: Timed<Arc<Calendar>>,
 }
 
 fn cached<T: Clone>(slot: &Timed<T>) -> Option<T> {
@@ -1256,9 +1258,9 @@ async fn write_batch(pool: &sqlx::AnyPool, backend: crate::Backend, batch: Vec<I
     }
 }
 
-#[async_trait]
-impl AppealStore for SqlStore {
-    async fn categories(&self) -> Result<Vec<Category>> {
+impl SqlStore {
+    /// The categories, from the cache when fresh (shared, not copied).
+    async fn category_list(&self) -> Result<Arc<Vec<Category>>> {
         if let Some(c) = cached(&self.cache.categories) {
             return Ok(c);
         }
@@ -1267,8 +1269,52 @@ impl AppealStore for SqlStore {
             .await
             .map_err(db_err)?;
         let cats: Vec<Category> = rows.iter().map(category_row).collect::<Result<_>>()?;
+        let cats = Arc::new(cats);
         keep(&self.cache.categories, cats.clone());
         Ok(cats)
+    }
+
+    /// The calendar's special days, from the cache when fresh.
+    async fn calendar_days(&self) -> Result<Arc<Vec<(NaiveDate, DayKind, String)>>> {
+        if let Some(c) = cached(&self.cache.calendar) {
+            return Ok(c);
+        }
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT day, kind, note FROM calendar_days ORDER BY day")
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+        let days: Vec<(NaiveDate, DayKind, String)> = rows
+            .into_iter()
+            .filter_map(|(d, k, n)| {
+                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
+                let kind = if k == "workday" {
+                    DayKind::Workday
+                } else {
+                    DayKind::Holiday
+                };
+                Some((day, kind, n))
+            })
+            .collect();
+        let days = Arc::new(days);
+        keep(&self.cache.calendar, days.clone());
+        Ok(days)
+    }
+}
+
+#[async_trait]
+impl AppealStore for SqlStore {
+    async fn categories(&self) -> Result<Vec<Category>> {
+        Ok(self.category_list().await?.as_ref().clone())
+    }
+
+    async fn active_category(&self, code: &str) -> Result<Option<Category>> {
+        Ok(self
+            .category_list()
+            .await?
+            .iter()
+            .find(|c| c.code == code && c.active)
+            .cloned())
     }
 
     async fn save_category(&self, c: Category, audit: AuditEvent) -> Result<()> {
@@ -1323,28 +1369,18 @@ impl AppealStore for SqlStore {
     }
 
     async fn calendar(&self) -> Result<Vec<(NaiveDate, DayKind, String)>> {
-        if let Some(c) = cached(&self.cache.calendar) {
+        Ok(self.calendar_days().await?.as_ref().clone())
+    }
+
+    async fn working_calendar(&self) -> Result<Arc<Calendar>> {
+        if let Some(c) = cached(&self.cache.working) {
             return Ok(c);
         }
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT day, kind, note FROM calendar_days ORDER BY day")
-                .fetch_all(&self.r)
-                .await
-                .map_err(db_err)?;
-        let days: Vec<(NaiveDate, DayKind, String)> = rows
-            .into_iter()
-            .filter_map(|(d, k, n)| {
-                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?;
-                let kind = if k == "workday" {
-                    DayKind::Workday
-                } else {
-                    DayKind::Holiday
-                };
-                Some((day, kind, n))
-            })
-            .collect();
-        keep(&self.cache.calendar, days.clone());
-        Ok(days)
+        let built = Arc::new(Calendar::new(
+            self.calendar_days().await?.iter().map(|(d, k, _)| (*d, *k)),
+        ));
+        keep(&self.cache.working, built.clone());
+        Ok(built)
     }
 
     async fn set_calendar_day(
@@ -1355,6 +1391,7 @@ impl AppealStore for SqlStore {
         audit: AuditEvent,
     ) -> Result<()> {
         forget(&self.cache.calendar);
+        forget(&self.cache.working);
         let mut tx = self.write_tx().await?;
         let d = day.format("%Y-%m-%d").to_string();
         sqlx::query("DELETE FROM calendar_days WHERE day = $1")

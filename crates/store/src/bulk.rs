@@ -46,7 +46,7 @@ pub(crate) const fn col(name: &'static str, ty: Col) -> Column {
 /// The JSON value of column `i` of the current element, typed for the backend.
 fn cell(sqlite: bool, i: usize, ty: Col) -> String {
     if sqlite {
-        format!("e.value->>{i}")
+        format!("e.v->>{i}")
     } else {
         match ty {
             Col::Int => format!("(e.v->>{i})::BIGINT"),
@@ -80,15 +80,22 @@ pub(crate) fn insert_sql(
         })
         .collect();
     exprs.extend(fixed.iter().map(|f| f.1.to_string()));
-    let from = if sqlite {
-        "json_each($1) AS e"
+    // SQLite: each row is unpacked once into binary JSON in a materialized CTE. Read
+    // straight from `json_each`, every `value->>i` would turn the whole row back into
+    // text first (`value` is recomputed per access): for a 27-column case row that was
+    // 28 µs a row, against 7 µs this way.
+    let (with, from) = if sqlite {
+        (
+            "WITH e(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each($1)) ",
+            "e",
+        )
     } else {
-        "json_array_elements($1::json) AS e(v)"
+        ("", "json_array_elements($1::json) AS e(v)")
     };
     // `WHERE true` keeps SQLite's parser from reading a following ON CONFLICT as a join
     // constraint.
     format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM {from} WHERE true {tail}",
+        "{with}INSERT INTO {table} ({}) SELECT {} FROM {from} WHERE true {tail}",
         names.join(", "),
         exprs.join(", ")
     )
@@ -175,7 +182,7 @@ mod tests {
         let s = insert_sql(true, "t", &cols, &[("d", "1")], "RETURNING id");
         assert_eq!(
             s,
-            "INSERT INTO t (a, b, c, d) SELECT e.value->>0, e.value->>1, CAST(e.value->>2 AS DOUBLE PRECISION), 1 FROM json_each($1) AS e WHERE true RETURNING id"
+            "WITH e(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each($1)) INSERT INTO t (a, b, c, d) SELECT e.v->>0, e.v->>1, CAST(e.v->>2 AS DOUBLE PRECISION), 1 FROM e WHERE true RETURNING id"
         );
         let p = insert_sql(false, "t", &cols, &[], "");
         assert_eq!(

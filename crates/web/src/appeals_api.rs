@@ -2,14 +2,14 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use jiceng_core::{DomainError, PageRequest};
 use jiceng_domain::appeals::service::{self as appeals, ActInput, Breakdown, Intake};
 use jiceng_domain::appeals::{CaseFilter, NewPhoto};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -124,7 +124,7 @@ async fn submit(
     c: ApiCaller,
     headers: HeaderMap,
     Json(b): Json<IntakeBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Response)> {
     let mut intake = b.intake;
     intake.photos = decode_photos(&b.photos).l(c.lang)?;
     if intake.idem_key.is_none() {
@@ -144,8 +144,21 @@ async fn submit(
     };
     Ok((
         status,
-        Json(json!({"case": case, "created": created, "track_token": case.track_token})),
+        Json(Submitted {
+            track_token: &case.track_token,
+            case: &case,
+            created,
+        })
+        .into_response(),
     ))
+}
+
+/// The answer to an intake, serialized straight from the case (no JSON tree between).
+#[derive(Serialize)]
+struct Submitted<'a> {
+    case: &'a jiceng_domain::appeals::Case,
+    created: bool,
+    track_token: &'a str,
 }
 
 #[derive(Deserialize, Default)]

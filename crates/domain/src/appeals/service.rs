@@ -158,21 +158,13 @@ pub async fn categories(ctx: &Ctx) -> Result<Vec<Category>> {
 
 pub async fn category(ctx: &Ctx, code: &str) -> Result<Category> {
     ctx.appeals
-        .categories()
+        .active_category(code)
         .await?
-        .into_iter()
-        .find(|c| c.code == code && c.active)
         .ok_or_else(|| DomainError::field("category", "诉求类别不存在", "unknown category"))
 }
 
-pub async fn calendar(ctx: &Ctx) -> Result<Calendar> {
-    Ok(Calendar::new(
-        ctx.appeals
-            .calendar()
-            .await?
-            .into_iter()
-            .map(|(d, k, _)| (d, k)),
-    ))
+pub async fn calendar(ctx: &Ctx) -> Result<std::sync::Arc<Calendar>> {
+    ctx.appeals.working_calendar().await
 }
 
 /// The grid index, built on first use after a boundary change (or any other change to
@@ -437,12 +429,7 @@ pub async fn submit(
         _ => return Err(DomainError::Forbidden),
     }
     let mut c = Checker::new();
-    let cat = ctx
-        .appeals
-        .categories()
-        .await?
-        .into_iter()
-        .find(|x| x.code == input.category.trim() && x.active);
+    let cat = ctx.appeals.active_category(input.category.trim()).await?;
     match &cat {
         None => c.add("category", "诉求类别不存在", "unknown category"),
         Some(k) if !k.is_leaf() => c.add(

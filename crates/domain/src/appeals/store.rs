@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use jiceng_core::{AuditEvent, Page, PageRequest, Result};
 
-use super::calendar::DayKind;
+use super::calendar::{Calendar, DayKind};
 use super::model::*;
 
 /// A case to create. The store gives it its number.
@@ -96,8 +96,24 @@ pub struct HistoricCase {
 #[async_trait]
 pub trait AppealStore: Send + Sync {
     async fn categories(&self) -> Result<Vec<Category>>;
+    /// One active category by code; read on every intake, so a store with a cache
+    /// answers it without copying the whole list.
+    async fn active_category(&self, code: &str) -> Result<Option<Category>> {
+        Ok(self
+            .categories()
+            .await?
+            .into_iter()
+            .find(|c| c.code == code && c.active))
+    }
     async fn save_category(&self, c: Category, audit: AuditEvent) -> Result<()>;
     async fn calendar(&self) -> Result<Vec<(NaiveDate, DayKind, String)>>;
+    /// The working-day calendar built from [`AppealStore::calendar`]; read on every
+    /// accepted intake, so a store with a cache keeps it built.
+    async fn working_calendar(&self) -> Result<std::sync::Arc<Calendar>> {
+        Ok(std::sync::Arc::new(Calendar::new(
+            self.calendar().await?.into_iter().map(|(d, k, _)| (d, k)),
+        )))
+    }
     async fn set_calendar_day(
         &self,
         day: NaiveDate,
