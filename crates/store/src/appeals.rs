@@ -790,6 +790,39 @@ fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
     }
 }
 
+/// One case row of the bulk insert, in the statement's column order (a tuple struct
+/// serializes as a JSON array, without a `Value` per cell).
+#[derive(serde::Serialize)]
+struct CaseRow<'a>(
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<f64>,
+    Option<f64>,
+    &'a str,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    &'a str,
+    &'a str,
+    &'a str,
+    i64,
+    Option<i64>,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+    String,
+    Option<&'a str>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<&'a str>,
+    &'a str,
+    i64,
+);
+
 /// A batch of intakes in a few multi-row statements. Returns each job's case, in order.
 async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Vec<(Case, bool)>> {
     use std::collections::HashMap;
@@ -901,39 +934,39 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         &[("version", "1")],
         "RETURNING id, number",
     );
-    let case_rows: Vec<serde_json::Value> = inserting
+    let case_rows: Vec<CaseRow> = inserting
         .iter()
         .map(|&i| {
             let c = &batch[i].case;
-            serde_json::json!([
-                numbers.get(&i).cloned().unwrap_or_default(),
+            CaseRow(
+                numbers.get(&i).map(String::as_str).unwrap_or_default(),
                 c.channel.as_str(),
-                c.category_code,
-                c.description,
+                &c.category_code,
+                &c.description,
                 c.lon,
                 c.lat,
-                c.address,
+                &c.address,
                 c.grid_id,
                 c.estate_id,
                 c.building_id,
-                c.path,
+                &c.path,
                 c.status.as_str(),
                 c.level.as_str(),
                 c.coord_unit_id,
                 c.reporter_user_id,
-                c.reporter_name,
-                c.reporter_phone_enc,
-                c.reporter_phone_mask,
+                &c.reporter_name,
+                c.reporter_phone_enc.as_deref(),
+                c.reporter_phone_mask.as_deref(),
                 c.anonymous as i64,
                 c.attributes.to_string(),
-                c.media_url,
+                c.media_url.as_deref(),
                 c.created_ms,
                 c.accepted_ms,
                 c.due_ms,
-                c.idem_key,
-                c.track_token,
-                c.created_ms
-            ])
+                c.idem_key.as_deref(),
+                &c.track_token,
+                c.created_ms,
+            )
         })
         .collect();
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserting.len());
@@ -1109,7 +1142,7 @@ pub(crate) fn spawn_intake_writer(
     checkpointer: Option<sqlx::AnyPool>,
 ) -> tokio::sync::mpsc::Sender<IntakeJob> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
-    tokio::spawn(async move {
+    let writer = async move {
         let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut last = std::time::Instant::now();
         while let Some(first) = rx.recv().await {
@@ -1140,7 +1173,33 @@ pub(crate) fn spawn_intake_writer(
                 });
             }
         }
-    });
+    };
+    // SQLite: the writer runs on a thread of its own. Its work is a chain of awaits on
+    // the connection's worker thread (about ten per batch); on the server's runtime
+    // every one of them waited in line behind the HTTP tasks of a busy server, which
+    // made the writer — the one serial part of intake — the bottleneck. PostgreSQL
+    // connections belong to the runtime that opened them, so there it stays a task.
+    if backend == crate::Backend::Sqlite {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => {
+                let spawned = std::thread::Builder::new()
+                    .name("intake-writer".into())
+                    .spawn(move || rt.block_on(writer));
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start the intake writer thread");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no runtime for the intake writer thread; writing on the server's");
+                tokio::spawn(writer);
+            }
+        }
+    } else {
+        tokio::spawn(writer);
+    }
     tx
 }
 

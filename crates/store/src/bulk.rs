@@ -126,22 +126,32 @@ pub(crate) fn rows_json<T: Serialize>(rows: &[T]) -> Result<String> {
 
 /// Runs a bulk insert of `rows` (each serializing to a JSON array matching the
 /// statement's columns) in chunks of `chunk` rows; returns the number of rows written.
+/// The next chunk is serialized while the database executes the current one (SQLite
+/// works on its own thread, PostgreSQL on the server), so the two overlap.
 pub(crate) async fn insert<T: Serialize>(
     conn: &mut AnyConnection,
     sql: &str,
     rows: &[T],
     chunk: usize,
 ) -> Result<u64> {
+    let mut parts = rows.chunks(chunk.max(1));
+    let Some(first) = parts.next() else {
+        return Ok(0);
+    };
+    let mut current = rows_json(first)?;
     let mut n = 0;
-    for part in rows.chunks(chunk.max(1)) {
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .bind(rows_json(part)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        n += r.rows_affected();
+    loop {
+        let following = parts.next();
+        let run = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(current)
+            .execute(&mut *conn);
+        let (done, next) = tokio::join!(run, async { following.map(rows_json).transpose() });
+        n += done.map_err(db_err)?.rows_affected();
+        match next? {
+            Some(j) => current = j,
+            None => return Ok(n),
+        }
     }
-    Ok(n)
 }
 
 /// Like [`insert`] with a `RETURNING` tail: the returned rows of every chunk.
@@ -152,16 +162,23 @@ pub(crate) async fn insert_returning<T: Serialize>(
     chunk: usize,
 ) -> Result<Vec<AnyRow>> {
     let mut out = Vec::with_capacity(rows.len());
-    for part in rows.chunks(chunk.max(1)) {
-        out.extend(
-            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .bind(rows_json(part)?)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(db_err)?,
-        );
+    let mut parts = rows.chunks(chunk.max(1));
+    let Some(first) = parts.next() else {
+        return Ok(out);
+    };
+    let mut current = rows_json(first)?;
+    loop {
+        let following = parts.next();
+        let run = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(current)
+            .fetch_all(&mut *conn);
+        let (done, next) = tokio::join!(run, async { following.map(rows_json).transpose() });
+        out.extend(done.map_err(db_err)?);
+        match next? {
+            Some(j) => current = j,
+            None => return Ok(out),
+        }
     }
-    Ok(out)
 }
 
 #[cfg(test)]
