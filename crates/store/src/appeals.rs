@@ -794,6 +794,7 @@ fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
 /// serializes as a JSON array, without a `Value` per cell).
 #[derive(serde::Serialize)]
 struct CaseRow<'a>(
+    i64,
     &'a str,
     &'a str,
     &'a str,
@@ -903,6 +904,7 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         sqlite,
         "cases",
         &[
+            col("id", Col::Int),
             col("number", Col::Text),
             col("channel", Col::Text),
             col("category_code", Col::Text),
@@ -932,13 +934,23 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
             col("updated_ms", Col::Int),
         ],
         &[("version", "1")],
-        "RETURNING id, number",
+        "",
     );
+    // Ids are taken before the rows go in, so nothing is read back row by row (with
+    // RETURNING, SQLite's connection thread handed every row over on its own).
+    let case_ids = bulk::reserve_ids(&mut *conn, "cases", inserting.len()).await?;
+    let event_ids = bulk::reserve_ids(&mut *conn, "case_events", inserting.len()).await?;
+    let id_at: HashMap<usize, (i64, i64)> = inserting
+        .iter()
+        .zip(case_ids.iter().zip(&event_ids))
+        .map(|(&i, (&c, &e))| (i, (c, e)))
+        .collect();
     let case_rows: Vec<CaseRow> = inserting
         .iter()
         .map(|&i| {
             let c = &batch[i].case;
             CaseRow(
+                id_at.get(&i).map(|x| x.0).unwrap_or_default(),
                 numbers.get(&i).map(String::as_str).unwrap_or_default(),
                 c.channel.as_str(),
                 &c.category_code,
@@ -969,16 +981,11 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
             )
         })
         .collect();
-    let mut ids: HashMap<String, i64> = HashMap::with_capacity(inserting.len());
-    for row in bulk::insert_returning(&mut *conn, &case_sql, &case_rows, BATCH).await? {
-        let id: i64 = row.try_get("id").map_err(db_err)?;
-        let number: String = row.try_get("number").map_err(db_err)?;
-        ids.insert(number, id);
-    }
+    bulk::insert(&mut *conn, &case_sql, &case_rows, BATCH).await?;
     let id_of = |i: usize| -> Result<(i64, String)> {
         let number = numbers.get(&i).cloned().unwrap_or_default();
-        let id = *ids
-            .get(&number)
+        let (id, _) = *id_at
+            .get(&i)
             .ok_or_else(|| DomainError::internal("inserted case missing"))?;
         Ok((id, number))
     };
@@ -987,6 +994,7 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
         sqlite,
         "case_events",
         &[
+            col("id", Col::Int),
             col("case_id", Col::Int),
             col("at_ms", Col::Int),
             col("action", Col::Text),
@@ -998,13 +1006,16 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
             col("public", Col::Int),
         ],
         &[],
-        "RETURNING id, case_id",
+        "",
     );
     let mut event_rows = Vec::with_capacity(inserting.len());
     for &i in &inserting {
         let j = &batch[i];
-        let (id, _) = id_of(i)?;
+        let (id, eid) = *id_at
+            .get(&i)
+            .ok_or_else(|| DomainError::internal("inserted case missing"))?;
         event_rows.push((
+            eid,
             id,
             j.case.created_ms,
             j.event.action.as_str(),
@@ -1016,24 +1027,13 @@ async fn intake_many(conn: &mut AnyConnection, batch: &[IntakeJob]) -> Result<Ve
             j.event.public as i64,
         ));
     }
-    let event_of: HashMap<i64, i64> =
-        bulk::insert_returning(&mut *conn, &event_sql, &event_rows, BATCH)
-            .await?
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.try_get::<i64, _>("case_id").ok()?,
-                    r.try_get::<i64, _>("id").ok()?,
-                ))
-            })
-            .collect();
+    bulk::insert(&mut *conn, &event_sql, &event_rows, BATCH).await?;
     for &i in &inserting {
         let j = &batch[i];
         if !j.photos.is_empty() {
-            let (id, _) = id_of(i)?;
-            let eid = *event_of
-                .get(&id)
-                .ok_or_else(|| DomainError::internal("event missing"))?;
+            let (id, eid) = *id_at
+                .get(&i)
+                .ok_or_else(|| DomainError::internal("inserted case missing"))?;
             insert_photos(conn, id, eid, "intake", &j.photos, j.case.created_ms).await?;
         }
     }

@@ -119,6 +119,40 @@ pub(crate) fn json_int_list(sqlite: bool) -> &'static str {
     }
 }
 
+/// Takes `n` fresh ids of `table` (an `id` column filled by AUTOINCREMENT on SQLite, an
+/// identity on PostgreSQL) for rows about to be inserted with explicit ids. SQLite:
+/// only inside a write transaction (`BEGIN IMMEDIATE` holds the one write lock, and
+/// the inserted ids move the sequence on); PostgreSQL: from the identity's sequence,
+/// safe with other writers.
+pub(crate) async fn reserve_ids(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    if crate::is_sqlite(conn) {
+        let sql = format!(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"
+        );
+        let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        return Ok((last + 1..=last + n as i64).collect());
+    }
+    let sql = format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+    );
+    let ids: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(n as i64)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// Rows as the one JSON parameter: any serializable rows (tuples serialize as arrays).
 pub(crate) fn rows_json<T: Serialize>(rows: &[T]) -> Result<String> {
     serde_json::to_string(rows).map_err(DomainError::internal)

@@ -945,6 +945,38 @@ async fn concurrent_intake_is_grouped_and_isolated() {
         "54 distinct cases + one for the repeated key"
     );
     assert_eq!(count(&app, &f).await, 55);
+    // Every answer names its own stored case, and that case has its one submit event
+    // and its notice (ids are taken before a batch is written, not read back).
+    for r in &replies {
+        let answered = &r.json()["case"];
+        let number = answered["number"].as_str().unwrap();
+        let stored = env
+            .ctx
+            .appeals
+            .case_by_number(number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(stored.id), answered["id"].as_i64(), "{number}");
+        assert_eq!(
+            stored.description,
+            answered["description"].as_str().unwrap()
+        );
+        let events = env.ctx.appeals.events(stored.id).await.unwrap();
+        assert_eq!(events.len(), 1, "{number}");
+        assert_eq!(events[0].action, "submit");
+        let notices = env
+            .ctx
+            .appeals
+            .notices_for(&[format!("unit:{}", stored.coord_unit_id)], 1000)
+            .await
+            .unwrap();
+        assert!(
+            notices.iter().any(|n| n.case_id == Some(stored.id)
+                && n.text.starts_with(&format!("[{number}]"))),
+            "{number}"
+        );
+    }
     // A case the database refuses (no such grid) fails alone inside its batch.
     use jiceng_domain::appeals::store::NewCase;
     let good = env
