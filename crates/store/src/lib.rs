@@ -463,9 +463,7 @@ pub(crate) fn subtree_range(path: &str) -> (String, String) {
     (path.to_string(), hi)
 }
 
-/// Whether a connection talks to SQLite: bulk statements there use anonymous `?`
-/// parameters, because SQLite resolves each numbered `$n` by a linear scan — quadratic
-/// in the parameters of a multi-row insert.
+/// Whether a connection talks to SQLite (bulk statements and id reservation differ).
 pub(crate) fn is_sqlite(conn: &mut AnyConnection) -> bool {
     conn.backend_name() == "SQLite"
 }
