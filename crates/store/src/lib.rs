@@ -271,6 +271,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_rollup_levels.sql"),
         postgres: include_str!("../migrations/postgres/0008_rollup_levels.sql"),
     },
+    Migration {
+        version: 9,
+        name: "partial case indexes",
+        sqlite: include_str!("../migrations/sqlite/0009_partial_case_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_partial_case_indexes.sql"),
+    },
 ];
 
 impl SqlStore {
