@@ -1424,6 +1424,8 @@ impl AppealStore for SqlStore {
         }
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
+        // Again after the commit: a reader may have refilled the slot from the old rows.
+        forget(&self.cache.categories);
         Ok(())
     }
 
@@ -1473,6 +1475,9 @@ impl AppealStore for SqlStore {
         }
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
+        // Again after the commit: a reader may have refilled a slot from the old rows.
+        forget(&self.cache.calendar);
+        forget(&self.cache.working);
         Ok(())
     }
 
