@@ -1174,31 +1174,27 @@ pub(crate) fn spawn_intake_writer(
             }
         }
     };
-    // SQLite: the writer runs on a thread of its own. Its work is a chain of awaits on
-    // the connection's worker thread (about ten per batch); on the server's runtime
-    // every one of them waited in line behind the HTTP tasks of a busy server, which
-    // made the writer — the one serial part of intake — the bottleneck. PostgreSQL
-    // connections belong to the runtime that opened them, so there it stays a task.
-    if backend == crate::Backend::Sqlite {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => {
-                let spawned = std::thread::Builder::new()
-                    .name("intake-writer".into())
-                    .spawn(move || rt.block_on(writer));
-                if let Err(e) = spawned {
-                    tracing::error!(error = %e, "cannot start the intake writer thread");
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "no runtime for the intake writer thread; writing on the server's");
-                tokio::spawn(writer);
+    // The writer runs on a thread of its own. Its work is a chain of awaits on the
+    // database (about ten per batch); on the server's runtime every one of them waited
+    // in line behind the HTTP tasks of a busy server, which made the writer — the one
+    // serial part of intake — the bottleneck. (On PostgreSQL its pool is its own and
+    // opens its connections lazily, here, on this runtime.)
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => {
+            let spawned = std::thread::Builder::new()
+                .name("intake-writer".into())
+                .spawn(move || rt.block_on(writer));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start the intake writer thread");
             }
         }
-    } else {
-        tokio::spawn(writer);
+        Err(e) => {
+            tracing::warn!(error = %e, "no runtime for the intake writer thread; writing on the server's");
+            tokio::spawn(writer);
+        }
     }
     tx
 }

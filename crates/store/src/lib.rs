@@ -183,21 +183,31 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
                 .await
                 .map_err(db_err)?;
         }
-        let mut opts = AnyPoolOptions::new()
-            .max_connections(cfg.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30));
-        if let Some(s) = schema {
-            opts = opts.after_connect(move |conn, _| {
-                let sql = safe!("SET search_path TO {s}");
-                Box::pin(async move {
-                    sqlx::raw_sql(sql).execute(conn).await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = opts.connect(url).await.map_err(db_err)?;
+        let options = |max: u32| {
+            let mut opts = AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30));
+            if let Some(s) = schema.clone() {
+                opts = opts.after_connect(move |conn, _| {
+                    let sql = safe!("SET search_path TO {s}");
+                    Box::pin(async move {
+                        sqlx::raw_sql(sql).execute(conn).await?;
+                        Ok(())
+                    })
+                });
+            }
+            opts
+        };
+        let pool = options(cfg.max_connections.max(2))
+            .connect(url)
+            .await
+            .map_err(db_err)?;
+        // The intake writer has a pool of its own, opened lazily on the writer's own
+        // thread and runtime (a connection's socket belongs to the runtime that opened
+        // it), so its round trips never wait behind the server's HTTP tasks.
+        let intake_pool = options(2).connect_lazy(url).map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(pool.clone(), Backend::Postgres, None),
+            intake: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),
             cache: Default::default(),
             w: pool.clone(),
             r: pool,
