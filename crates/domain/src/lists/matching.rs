@@ -87,6 +87,54 @@ impl Network {
     }
 }
 
+/// A [`Network`] being filled: room for `degree[v]` arcs at each node `v`.
+struct NetworkBuilder {
+    net: Network,
+    /// Next free arc of each node.
+    fill: Vec<u32>,
+}
+
+impl NetworkBuilder {
+    fn new(degree: &[u32]) -> NetworkBuilder {
+        let nodes = degree.len();
+        let mut start = vec![0u32; nodes + 1];
+        for v in 0..nodes {
+            start[v + 1] = start[v] + degree[v];
+        }
+        let arcs = start[nodes] as usize;
+        NetworkBuilder {
+            fill: start[..nodes].to_vec(),
+            net: Network {
+                start,
+                to: vec![0; arcs],
+                rev: vec![0; arcs],
+                cap: vec![0; arcs],
+                cost: vec![0; arcs],
+            },
+        }
+    }
+
+    /// Adds the arc `u → v` (capacity `c`, cost `w`) and its reverse (capacity 0, cost
+    /// `−w`); returns the forward arc.
+    fn add(&mut self, u: usize, v: usize, c: i32, w: i32) -> u32 {
+        let a = self.fill[u];
+        self.fill[u] += 1;
+        let b = self.fill[v];
+        self.fill[v] += 1;
+        let g = &mut self.net;
+        let (ai, bi) = (a as usize, b as usize);
+        g.to[ai] = v as u32;
+        g.rev[ai] = b;
+        g.cap[ai] = c;
+        g.cost[ai] = w;
+        g.to[bi] = u as u32;
+        g.rev[bi] = a;
+        g.cap[bi] = 0;
+        g.cost[bi] = -w;
+        a
+    }
+}
+
 /// Builds the network; returns it with the forward arc of each edge.
 fn build(p: &Problem) -> (Network, Vec<u32>) {
     let n = p.quantity.len();
@@ -97,7 +145,7 @@ fn build(p: &Problem) -> (Network, Vec<u32>) {
     let need_node = |i: u32| 1 + i as usize;
     let res_node = |j: u32| 1 + n + j as usize;
 
-    let mut degree = vec![0u32; nodes + 1];
+    let mut degree = vec![0u32; nodes];
     degree[s] += n as u32;
     for d in degree.iter_mut().skip(1).take(n + m) {
         *d += 1;
@@ -107,54 +155,21 @@ fn build(p: &Problem) -> (Network, Vec<u32>) {
         degree[need_node(e.need)] += 1;
         degree[res_node(e.resource)] += 1;
     }
-    let mut start = vec![0u32; nodes + 1];
-    for v in 0..nodes {
-        start[v + 1] = start[v] + degree[v];
-    }
-    let arcs = start[nodes] as usize;
-    let mut fill: Vec<u32> = start[..nodes].to_vec();
-    let mut to = vec![0u32; arcs];
-    let mut rev = vec![0u32; arcs];
-    let mut cap = vec![0i32; arcs];
-    let mut cost = vec![0i32; arcs];
-    let mut add = |u: usize, v: usize, c: i32, w: i32| -> u32 {
-        let a = fill[u];
-        fill[u] += 1;
-        let b = fill[v];
-        fill[v] += 1;
-        to[a as usize] = v as u32;
-        rev[a as usize] = b;
-        cap[a as usize] = c;
-        cost[a as usize] = w;
-        to[b as usize] = u as u32;
-        rev[b as usize] = a;
-        cap[b as usize] = 0;
-        cost[b as usize] = -w;
-        a
-    };
+    let mut b = NetworkBuilder::new(&degree);
     for (i, &q) in p.quantity.iter().enumerate() {
-        add(s, 1 + i, q.max(0), 0);
+        b.add(s, 1 + i, q.max(0), 0);
     }
     let mut edge_arc = Vec::with_capacity(p.edges.len());
     for e in &p.edges {
         let c = p.quantity[e.need as usize]
             .min(p.capacity[e.resource as usize])
             .max(0);
-        edge_arc.push(add(need_node(e.need), res_node(e.resource), c, -e.value));
+        edge_arc.push(b.add(need_node(e.need), res_node(e.resource), c, -e.value));
     }
     for (j, &c) in p.capacity.iter().enumerate() {
-        add(1 + n + j, t, c.max(0), 0);
+        b.add(1 + n + j, t, c.max(0), 0);
     }
-    (
-        Network {
-            start,
-            to,
-            rev,
-            cap,
-            cost,
-        },
-        edge_arc,
-    )
+    (b.net, edge_arc)
 }
 
 /// Checks that every edge refers to an existing need and resource and has a positive
@@ -444,33 +459,7 @@ impl CostScaling {
             degree[e.need as usize] += 1;
             degree[n + e.resource as usize] += 1;
         }
-        let mut start = vec![0u32; nodes + 1];
-        for v in 0..nodes {
-            start[v + 1] = start[v] + degree[v];
-        }
-        let arcs = start[nodes] as usize;
-        let mut fill: Vec<u32> = start[..nodes].to_vec();
-        let mut to = vec![0u32; arcs];
-        let mut rev = vec![0u32; arcs];
-        let mut cap = vec![0i32; arcs];
-        let mut pair = vec![0i32; arcs];
-        let mut cost = vec![0i32; arcs];
-        let mut add = |u: usize, v: usize, c: i32, w: i32| -> u32 {
-            let a = fill[u];
-            fill[u] += 1;
-            let b = fill[v];
-            fill[v] += 1;
-            to[a as usize] = v as u32;
-            rev[a as usize] = b;
-            cap[a as usize] = c;
-            pair[a as usize] = c;
-            pair[b as usize] = c;
-            cost[a as usize] = w;
-            to[b as usize] = u as u32;
-            rev[b as usize] = a;
-            cost[b as usize] = -w;
-            a
-        };
+        let mut b = NetworkBuilder::new(&degree);
         let edge_arc: Vec<u32> = p
             .edges
             .iter()
@@ -478,15 +467,25 @@ impl CostScaling {
                 let c = p.quantity[e.need as usize]
                     .min(p.capacity[e.resource as usize])
                     .max(0);
-                add(e.need as usize, n + e.resource as usize, c, -e.value)
+                b.add(e.need as usize, n + e.resource as usize, c, -e.value)
             })
             .collect();
         for (i, &q) in p.quantity.iter().enumerate() {
-            add(i, t, q.max(0), 0);
+            b.add(i, t, q.max(0), 0);
         }
         for (j, &c) in p.capacity.iter().enumerate() {
-            add(n + j, t, c.max(0), 0);
+            b.add(n + j, t, c.max(0), 0);
         }
+        let Network {
+            start,
+            to,
+            rev,
+            cap,
+            cost,
+        } = b.net;
+        let arcs = to.len();
+        // Nothing has flowed yet: an edge's capacity sits on its forward arc.
+        let pair: Vec<i32> = (0..arcs).map(|a| cap[a] + cap[rev[a] as usize]).collect();
         let mut excess: Vec<i64> = vec![0; nodes];
         for (i, &q) in p.quantity.iter().enumerate() {
             excess[i] = q.max(0) as i64;
