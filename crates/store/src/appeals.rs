@@ -1946,38 +1946,38 @@ impl AppealStore for SqlStore {
     }
 
     async fn claim_notices(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>> {
-        let mut tx = self.write_tx().await?;
+        // One statement marks the oldest unsent notices and returns them (it was a
+        // select and one update per notice, holding the one SQLite writer connection
+        // for a round trip each while intake waited).
         let lock = match self.backend {
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             crate::Backend::Sqlite => "",
         };
         let rows = sqlx::query(safe!(
-            "SELECT id, at_ms, channel, recipient, case_id, text, sent_ms FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $1{lock}"
+            "UPDATE notifications SET sent_ms = $1 WHERE id IN (SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $2{lock}) \
+             RETURNING id, at_ms, channel, recipient, case_id, text"
         ))
+        .bind(now_ms)
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.w)
         .await
         .map_err(db_err)?;
-        let mut out = vec![];
-        for r in &rows {
-            let id: i64 = g(r, "id")?;
-            sqlx::query("UPDATE notifications SET sent_ms = $1 WHERE id = $2")
-                .bind(now_ms)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            out.push(Notice {
-                id,
-                at_ms: g(r, "at_ms")?,
-                channel: g(r, "channel")?,
-                recipient: g(r, "recipient")?,
-                case_id: g(r, "case_id")?,
-                text: g(r, "text")?,
-                sent_ms: Some(now_ms),
-            });
-        }
-        tx.commit().await.map_err(db_err)?;
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(Notice {
+                    id: g(r, "id")?,
+                    at_ms: g(r, "at_ms")?,
+                    channel: g(r, "channel")?,
+                    recipient: g(r, "recipient")?,
+                    case_id: g(r, "case_id")?,
+                    text: g(r, "text")?,
+                    sent_ms: Some(now_ms),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // RETURNING gives no order; notices go out oldest first.
+        out.sort_unstable_by_key(|n| n.id);
         Ok(out)
     }
 

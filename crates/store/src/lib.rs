@@ -133,11 +133,12 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
                     sqlx::raw_sql(if writer {
                         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
                          PRAGMA synchronous=FULL; PRAGMA cache_size=-64000; \
-                         PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;"
+                         PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000; \
+                         PRAGMA mmap_size=1073741824;"
                     } else {
                         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; \
                          PRAGMA synchronous=FULL; PRAGMA cache_size=-32000; \
-                         PRAGMA temp_store=MEMORY;"
+                         PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;"
                     })
                     .execute(conn)
                     .await?;

@@ -1054,6 +1054,69 @@ async fn concurrent_intake_is_grouped_and_isolated() {
     assert_eq!(count(&app, &f).await, 57);
 }
 
+/// The outbox sender drains everything waiting, batch after batch (it used to send one
+/// batch of 200 per call and fell behind a busy intake), each notice once, oldest first.
+#[tokio::test]
+async fn outbox_delivery_drains_more_than_a_batch_once_each() {
+    use jiceng_domain::appeals::model::Notice;
+    use jiceng_domain::appeals::notify::{NoticeChannel, deliver};
+    struct Collect(std::sync::Mutex<Vec<i64>>);
+    #[async_trait::async_trait]
+    impl NoticeChannel for Collect {
+        fn name(&self) -> &'static str {
+            "collect"
+        }
+        async fn send(&self, n: &Notice) -> jiceng_core::Result<()> {
+            assert!(n.sent_ms.is_some(), "claimed before it is sent");
+            self.0.lock().unwrap().push(n.id);
+            Ok(())
+        }
+    }
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let calls: Vec<_> = (0..560)
+        .map(|i| {
+            submit(
+                &app,
+                f.token(Resident),
+                json!({"category": "1301", "description": format!("噪音 {i}")}),
+            )
+        })
+        .collect();
+    let replies = futures_join_all(calls).await;
+    assert!(replies.iter().all(|r| r.status.is_success()));
+    let ch = Collect(Default::default());
+    let sent = deliver(&env.ctx, &ch).await.unwrap();
+    let ids = ch.0.lock().unwrap().clone();
+    assert_eq!(sent, ids.len());
+    assert!(sent > 500, "more than one batch of 500 went out: {sent}");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "oldest first, once each"
+    );
+    // Nothing is left, and nothing goes out twice.
+    assert_eq!(deliver(&env.ctx, &ch).await.unwrap(), 0);
+    // Every case's notice to its unit was among them.
+    let last = replies[559].json()["case"]["id"].as_i64().unwrap();
+    let stored = env.ctx.appeals.case(last).await.unwrap().unwrap();
+    let unit_notices = env
+        .ctx
+        .appeals
+        .notices_for(&[format!("unit:{}", stored.coord_unit_id)], 5000)
+        .await
+        .unwrap();
+    let mine: Vec<&Notice> = unit_notices
+        .iter()
+        .filter(|n| n.case_id == Some(last))
+        .collect();
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|n| n.sent_ms.is_some() && ids.contains(&n.id))
+    );
+}
+
 /// Runs futures concurrently on this task and returns their outputs in order.
 async fn futures_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
     join_vec(fs.into_iter().map(Box::pin).collect()).await

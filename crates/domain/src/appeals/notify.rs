@@ -30,11 +30,20 @@ impl NoticeChannel for LogChannel {
 
 /// Delivers what is waiting in the outbox; returns how many went out.
 pub async fn deliver(ctx: &crate::Ctx, channel: &dyn NoticeChannel) -> Result<usize> {
-    let batch = ctx.appeals.claim_notices(ctx.now_ms(), 200).await?;
-    for n in &batch {
-        if let Err(e) = channel.send(n).await {
-            tracing::warn!(error = %e, id = n.id, "notice not delivered");
+    // Batch after batch until one comes back short: at one batch per call (and a call
+    // every few seconds) the outbox fell behind any intake above a few dozen a second.
+    const BATCH: i64 = 500;
+    let mut sent = 0;
+    loop {
+        let batch = ctx.appeals.claim_notices(ctx.now_ms(), BATCH).await?;
+        for n in &batch {
+            if let Err(e) = channel.send(n).await {
+                tracing::warn!(error = %e, id = n.id, "notice not delivered");
+            }
+        }
+        sent += batch.len();
+        if (batch.len() as i64) < BATCH {
+            return Ok(sent);
         }
     }
-    Ok(batch.len())
 }
