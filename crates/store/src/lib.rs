@@ -533,4 +533,60 @@ mod tests {
             );
         }
     }
+
+    /// The periodic and start-up `optimize_light` refreshes the statistics of a table
+    /// that grew tenfold, on a connection that never queried it (it analysed nothing
+    /// when the mask was left out or written in hex).
+    #[tokio::test]
+    async fn optimize_light_refreshes_statistics_of_a_grown_table() {
+        let dir = std::env::temp_dir().join(format!("jiceng-optimize-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/t.db", dir.display());
+        let rows = |store: SqlStore| async move {
+            let (stat,): (String,) =
+                sqlx::query_as("SELECT stat FROM sqlite_stat1 WHERE idx = 'audit_at'")
+                    .fetch_one(&store.r)
+                    .await
+                    .unwrap();
+            stat.split(' ').next().unwrap().parse::<i64>().unwrap()
+        };
+        let add = |store: SqlStore, n: i64| async move {
+            sqlx::query(
+                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $1) \
+                 INSERT INTO audit_events (at_ms, actor_id, actor_login, actor_role, action, entity_type, entity_id, scope_path) \
+                 SELECT i, 0, 'a', 'r', 'x', 'case', CAST(i AS TEXT), '/1/' FROM k",
+            )
+            .bind(n)
+            .execute(&store.w)
+            .await
+            .unwrap();
+        };
+        let store = connect(&StoreConfig {
+            url: url.clone(),
+            pg_schema: None,
+            max_connections: 2,
+        })
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        add(store.clone(), 100).await;
+        store.optimize().await.unwrap();
+        assert_eq!(rows(store.clone()).await, 100);
+        add(store.clone(), 2_000).await;
+        store.w.close().await;
+        store.r.close().await;
+        // As at start-up: a fresh connection that has queried nothing.
+        let store = connect(&StoreConfig {
+            url,
+            pg_schema: None,
+            max_connections: 2,
+        })
+        .await
+        .unwrap();
+        store.optimize_light().await.unwrap();
+        assert_eq!(rows(store.clone()).await, 2_100);
+        store.w.close().await;
+        store.r.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
