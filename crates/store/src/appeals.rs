@@ -639,7 +639,8 @@ fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Cas
     }
 }
 
-/// How long another instance's change to categories or the calendar may go unseen.
+/// How long another instance's change to categories, the calendar or the departments
+/// may go unseen.
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 type Timed<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
@@ -651,6 +652,8 @@ pub(crate) struct Cache {
     categories: Timed<Arc<Vec<Category>>>,
     calendar: Timed<Arc<Vec<(NaiveDate, DayKind, String)>>>,
     working: Timed<Arc<Calendar>>,
+    /// Read by every department breakdown of the rates dashboard.
+    departments: Timed<Arc<Vec<Department>>>,
 }
 
 fn cached<T: Clone>(slot: &Timed<T>) -> Option<T> {
@@ -1478,11 +1481,16 @@ impl AppealStore for SqlStore {
     }
 
     async fn departments(&self) -> Result<Vec<Department>> {
+        if let Some(d) = cached(&self.cache.departments) {
+            return Ok(d.as_ref().clone());
+        }
         let rows = sqlx::query("SELECT * FROM departments ORDER BY kind, code")
             .fetch_all(&self.r)
             .await
             .map_err(db_err)?;
-        rows.iter().map(dept_row).collect()
+        let depts: Vec<Department> = rows.iter().map(dept_row).collect::<Result<_>>()?;
+        keep(&self.cache.departments, Arc::new(depts.clone()));
+        Ok(depts)
     }
 
     async fn department(&self, id: i64) -> Result<Option<Department>> {
@@ -1500,6 +1508,7 @@ impl AppealStore for SqlStore {
         estates: Vec<i64>,
         audit: AuditEvent,
     ) -> Result<Department> {
+        forget(&self.cache.departments);
         let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "INSERT INTO departments (code, name, kind, unit_id, phone, active) VALUES ($1, $2, $3, $4, $5, 1) RETURNING *",
@@ -1528,6 +1537,8 @@ impl AppealStore for SqlStore {
         }
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
+        // Again after the commit: a reader may have refilled the slot from the old rows.
+        forget(&self.cache.departments);
         Ok(dept)
     }
 

@@ -6,6 +6,13 @@ use sqlx::any::AnyRow;
 
 use crate::{SqlStore, db_err, write_audit};
 
+fn principal_row(r: &AnyRow) -> Result<Principal> {
+    Ok(Principal {
+        user: user_row(r)?,
+        scope_path: r.try_get("scope_path").map_err(db_err)?,
+    })
+}
+
 fn user_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role").map_err(db_err)?;
     Ok(User {
@@ -179,6 +186,55 @@ impl AuthStore for SqlStore {
                 created_ms: r.try_get("created_ms").map_err(db_err)?,
                 revoked: r.try_get::<i64, _>("revoked").map_err(db_err)? != 0,
             })
+        })
+        .transpose()
+    }
+
+    async fn token_principal(&self, token_hash: &str) -> Result<Option<(ApiToken, Principal)>> {
+        let row = sqlx::query(
+            "SELECT u.*, t.id AS t_id, t.name AS t_name, t.created_ms AS t_created_ms, t.revoked AS t_revoked, o.path AS scope_path \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.r)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            let p = principal_row(&r)?;
+            let t = ApiToken {
+                id: r.try_get("t_id").map_err(db_err)?,
+                user_id: p.user.id,
+                name: r.try_get("t_name").map_err(db_err)?,
+                token_hash: token_hash.to_string(),
+                created_ms: r.try_get("t_created_ms").map_err(db_err)?,
+                revoked: r.try_get::<i64, _>("t_revoked").map_err(db_err)? != 0,
+            };
+            Ok((t, p))
+        })
+        .transpose()
+    }
+
+    async fn session_principal(&self, token_hash: &str) -> Result<Option<(Session, Principal)>> {
+        let row = sqlx::query(
+            "SELECT u.*, s.csrf AS s_csrf, s.created_ms AS s_created_ms, s.expires_ms AS s_expires_ms, o.path AS scope_path \
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.r)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            let p = principal_row(&r)?;
+            let s = Session {
+                token_hash: token_hash.to_string(),
+                user_id: p.user.id,
+                csrf: r.try_get("s_csrf").map_err(db_err)?,
+                created_ms: r.try_get("s_created_ms").map_err(db_err)?,
+                expires_ms: r.try_get("s_expires_ms").map_err(db_err)?,
+            };
+            Ok((s, p))
         })
         .transpose()
     }

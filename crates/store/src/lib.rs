@@ -293,6 +293,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_partial_case_indexes.sql"),
         postgres: include_str!("../migrations/postgres/0009_partial_case_indexes.sql"),
     },
+    Migration {
+        version: 10,
+        name: "case scope and status index",
+        sqlite: include_str!("../migrations/sqlite/0010_case_scope_status_index.sql"),
+        postgres: include_str!("../migrations/postgres/0010_case_scope_status_index.sql"),
+    },
 ];
 
 impl SqlStore {

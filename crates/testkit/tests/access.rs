@@ -438,3 +438,80 @@ async fn forms_without_the_csrf_token_change_nothing() {
         .await;
     assert_eq!(r.status, 403);
 }
+
+/// Who is behind a token or a session is read in one query (the API keeps a token's
+/// actor for 30 s after that): the actor is the account's own (its scope unit and
+/// path), and a revoked token, a deactivated account or an expired session is refused.
+#[tokio::test]
+async fn principal_per_request_refuses_revoked_inactive_and_expired() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let pool = env.store.write_pool();
+    let set = |sql: &'static str, login: &'static str| async move {
+        sqlx::query(sql).bind(login).execute(pool).await.unwrap();
+    };
+    let me = app
+        .api("GET", "/api/v1/me", f.token(GridWorker), None)
+        .await;
+    assert_eq!(me.status, 200);
+    let grid = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    assert_eq!(me.json()["scope_unit_id"], json!(f.grid));
+    assert_eq!(me.json()["scope_path"], json!(grid.path));
+    assert_eq!(me.json()["login"], json!(login_of(GridWorker)));
+    // A revoked token (not yet used by this server, so not in its 30 s actor cache).
+    set(
+        "UPDATE api_tokens SET revoked = 1 WHERE user_id = (SELECT id FROM users WHERE login = $1)",
+        login_of(Auditor),
+    )
+    .await;
+    let r = app.api("GET", "/api/v1/me", f.token(Auditor), None).await;
+    assert_eq!(r.status, 401);
+    // A deactivated account: its token and its session.
+    let other = login_of(CommunityStaff);
+    let (session, _) = app.login(other, jiceng_testkit::PASSWORD).await.unwrap();
+    assert_eq!(app.get_page("/home", &session).await.status, 200);
+    set("UPDATE users SET active = 0 WHERE login = $1", other).await;
+    assert_eq!(
+        app.api("GET", "/api/v1/me", f.token(CommunityStaff), None)
+            .await
+            .status,
+        401
+    );
+    assert!(
+        app.get_page("/home", &session)
+            .await
+            .status
+            .is_redirection()
+    );
+    // An expired session is refused and removed.
+    let third = login_of(SubdistrictStaff);
+    let (session, _) = app.login(third, jiceng_testkit::PASSWORD).await.unwrap();
+    assert_eq!(app.get_page("/home", &session).await.status, 200);
+    set(
+        "UPDATE sessions SET expires_ms = 0 WHERE user_id = (SELECT id FROM users WHERE login = $1)",
+        third,
+    )
+    .await;
+    assert!(
+        app.get_page("/home", &session)
+            .await
+            .status
+            .is_redirection()
+    );
+    let (left,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE login = $1)",
+    )
+    .bind(third)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    // Other accounts are untouched.
+    assert_eq!(
+        app.api("GET", "/api/v1/me", f.token(DistrictAdmin), None)
+            .await
+            .status,
+        200
+    );
+}

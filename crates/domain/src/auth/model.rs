@@ -27,6 +27,13 @@ pub struct NewUser {
     pub department_id: Option<i64>,
 }
 
+/// An account with the path of its scope unit (`None` when that unit is gone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub user: User,
+    pub scope_path: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub token_hash: String,

@@ -66,6 +66,21 @@ pub fn check_password_strength(c: &mut Checker, password: &str) {
 }
 
 /// Builds the acting person from an account.
+/// The actor of an account read with its scope path (one read per request).
+fn actor_from(p: Principal) -> Result<Actor> {
+    let Principal { user, scope_path } = p;
+    Ok(Actor {
+        user_id: user.id,
+        login: user.login,
+        display_name: user.display_name,
+        role: user.role,
+        scope_unit_id: user.scope_unit_id,
+        scope_path: scope_path.ok_or(DomainError::Unauthenticated)?,
+        household_id: user.household_id,
+        department_id: user.department_id,
+    })
+}
+
 pub async fn actor_of(ctx: &Ctx, user: &User) -> Result<Actor> {
     let unit = ctx
         .org
@@ -153,20 +168,17 @@ fn dummy_hash() -> &'static str {
 
 /// The actor and CSRF token of a live session.
 pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, String)>> {
-    let Some(s) = ctx.auth.session(&token_hash(token)).await? else {
+    let Some((s, p)) = ctx.auth.session_principal(&token_hash(token)).await? else {
         return Ok(None);
     };
     if s.expires_ms <= ctx.now_ms() {
         ctx.auth.delete_session(&s.token_hash).await?;
         return Ok(None);
     }
-    let Some(user) = ctx.auth.user(s.user_id).await? else {
-        return Ok(None);
-    };
-    if !user.active {
+    if !p.user.active {
         return Ok(None);
     }
-    Ok(Some((actor_of(ctx, &user).await?, s.csrf)))
+    Ok(Some((actor_from(p)?, s.csrf)))
 }
 
 pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
@@ -175,19 +187,13 @@ pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
 
 /// The actor of a bearer API token.
 pub async fn token_actor(ctx: &Ctx, token: &str) -> Result<Option<Actor>> {
-    let Some(t) = ctx.auth.token(&token_hash(token.trim())).await? else {
+    let Some((t, p)) = ctx.auth.token_principal(&token_hash(token.trim())).await? else {
         return Ok(None);
     };
-    if t.revoked {
+    if t.revoked || !p.user.active {
         return Ok(None);
     }
-    let Some(user) = ctx.auth.user(t.user_id).await? else {
-        return Ok(None);
-    };
-    if !user.active {
-        return Ok(None);
-    }
-    Ok(Some(actor_of(ctx, &user).await?))
+    Ok(Some(actor_from(p)?))
 }
 
 /// Issues an API token for an account; the plain token is returned once and only its

@@ -18,4 +18,10 @@ pub trait AuthStore: Send + Sync {
 
     async fn insert_token(&self, t: ApiToken, audit: AuditEvent) -> Result<ApiToken>;
     async fn token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+
+    /// Who is behind a bearer token, in one read: the token, its account and the path
+    /// of the account's scope unit. Every API request asks this.
+    async fn token_principal(&self, token_hash: &str) -> Result<Option<(ApiToken, Principal)>>;
+    /// Who is behind a session cookie, in one read (as [`Self::token_principal`]).
+    async fn session_principal(&self, token_hash: &str) -> Result<Option<(Session, Principal)>>;
 }
