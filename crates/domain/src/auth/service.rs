@@ -65,7 +65,6 @@ pub fn check_password_strength(c: &mut Checker, password: &str) {
     }
 }
 
-/// Builds the acting person from an account.
 /// The actor of an account read with its scope path (one read per request).
 fn actor_from(p: Principal) -> Result<Actor> {
     let Principal { user, scope_path } = p;
@@ -81,6 +80,7 @@ fn actor_from(p: Principal) -> Result<Actor> {
     })
 }
 
+/// Builds the acting person from an account.
 pub async fn actor_of(ctx: &Ctx, user: &User) -> Result<Actor> {
     let unit = ctx
         .org
