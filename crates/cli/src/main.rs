@@ -376,10 +376,6 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
         .await?,
     );
     store.migrate().await?;
-    // Let SQLite refresh planner statistics it finds stale (cheap when nothing is).
-    if store.backend == jiceng_store::Backend::Sqlite {
-        store.optimize_light().await?;
-    }
     let ctx = Ctx {
         org: store.clone(),
         people: store.clone(),
@@ -399,6 +395,12 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
 }
 
 async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
+    // Let SQLite refresh planner statistics it finds stale, before serving. (Only here: a
+    // table that grew tenfold is analysed in full, holding the write lock, and other
+    // commands — `user token`, `bench load` — run beside a serving instance.)
+    if store.backend == jiceng_store::Backend::Sqlite {
+        store.optimize_light().await?;
+    }
     let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
     let app = jiceng_web::router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
