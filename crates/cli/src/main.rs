@@ -401,6 +401,11 @@ async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()
     if store.backend == jiceng_store::Backend::Sqlite {
         store.optimize_light().await?;
     }
+    // The grid index before the first request, not built by every request of a first
+    // burst at once (64 at once held them all for 250–500 ms).
+    if let Err(e) = jiceng_domain::appeals::service::grid_index(&ctx).await {
+        tracing::warn!(error = %e, "grid index not built at start-up");
+    }
     let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
     let app = jiceng_web::router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;

@@ -184,9 +184,23 @@ pub const GRID_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(6
 #[derive(Debug, Default)]
 pub struct GridCache {
     index: RwLock<Option<(std::time::Instant, Arc<GridIndex>)>>,
+    /// One caller rebuilds an expired index; the others keep using the old one meanwhile.
+    refreshing: std::sync::atomic::AtomicBool,
+}
+
+/// Held by the one caller rebuilding an expired index; lets the next one try when dropped.
+pub struct Refresh<'a>(&'a GridCache);
+
+impl Drop for Refresh<'_> {
+    fn drop(&mut self) {
+        self.0
+            .refreshing
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl GridCache {
+    /// The index while it is fresh.
     pub fn get(&self) -> Option<Arc<GridIndex>> {
         self.index
             .read()
@@ -194,6 +208,28 @@ impl GridCache {
             .and_then(|g| g.clone())
             .filter(|(at, _)| at.elapsed() < GRID_INDEX_TTL)
             .map(|(_, i)| i)
+    }
+    /// The index however old (none after [`Self::invalidate`]).
+    pub fn stale(&self) -> Option<Arc<GridIndex>> {
+        self.index
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .map(|(_, i)| i)
+    }
+    /// The right to rebuild an expired index, for one caller at a time: every request
+    /// rebuilding it at once (each reading every grid's boundary) stalled intake for
+    /// 250–500 ms once a minute.
+    pub fn try_refresh(&self) -> Option<Refresh<'_>> {
+        self.refreshing
+            .compare_exchange(
+                false,
+                true,
+                std::sync::atomic::Ordering::AcqRel,
+                std::sync::atomic::Ordering::Acquire,
+            )
+            .ok()
+            .map(|_| Refresh(self))
     }
     pub fn set(&self, index: GridIndex) -> Arc<GridIndex> {
         let a = Arc::new(index);
@@ -286,6 +322,27 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    #[test]
+    fn one_caller_at_a_time_refreshes_and_others_see_the_old_index() {
+        let c = GridCache::default();
+        assert!(c.stale().is_none() && c.get().is_none());
+        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]));
+        assert_eq!(c.stale().map(|i| i.len()), Some(1));
+        let first = c.try_refresh();
+        assert!(first.is_some());
+        assert!(
+            c.try_refresh().is_none(),
+            "a second caller does not rebuild"
+        );
+        drop(first);
+        assert!(
+            c.try_refresh().is_some(),
+            "free again once the first is done"
+        );
+        c.invalidate();
+        assert!(c.stale().is_none(), "a local change is never served stale");
     }
 
     proptest! {

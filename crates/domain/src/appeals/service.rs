@@ -173,6 +173,18 @@ pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
     if let Some(i) = ctx.grids.get() {
         return Ok(i);
     }
+    // Expired (changes made by another instance may be in the tree): one caller rebuilds,
+    // the others go on with the old index meanwhile.
+    if let Some(old) = ctx.grids.stale() {
+        let Some(_refresh) = ctx.grids.try_refresh() else {
+            return Ok(old);
+        };
+        return Ok(ctx.grids.set(build_grid_index(ctx).await?));
+    }
+    Ok(ctx.grids.set(build_grid_index(ctx).await?))
+}
+
+async fn build_grid_index(ctx: &Ctx) -> Result<GridIndex> {
     let mut entries = vec![];
     for root in ctx.org.roots().await? {
         let communities: std::collections::HashMap<String, i64> = ctx
@@ -203,7 +215,7 @@ pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
             }
         }
     }
-    Ok(ctx.grids.set(GridIndex::new(entries)))
+    Ok(GridIndex::new(entries))
 }
 
 /// Where a case is: its grid and, when known, estate and building.
