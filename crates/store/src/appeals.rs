@@ -114,6 +114,18 @@ fn category_row(r: &AnyRow) -> Result<Category> {
     })
 }
 
+fn notice_row(r: &AnyRow) -> Result<Notice> {
+    Ok(Notice {
+        id: g(r, "id")?,
+        at_ms: g(r, "at_ms")?,
+        channel: g(r, "channel")?,
+        recipient: g(r, "recipient")?,
+        case_id: g(r, "case_id")?,
+        text: g(r, "text")?,
+        sent_ms: g(r, "sent_ms")?,
+    })
+}
+
 fn dept_row(r: &AnyRow) -> Result<Department> {
     let kind: String = g(r, "kind")?;
     Ok(Department {
@@ -1966,27 +1978,14 @@ impl AppealStore for SqlStore {
         };
         let rows = sqlx::query(safe!(
             "UPDATE notifications SET sent_ms = $1 WHERE id IN (SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $2{lock}) \
-             RETURNING id, at_ms, channel, recipient, case_id, text"
+             RETURNING id, at_ms, channel, recipient, case_id, text, sent_ms"
         ))
         .bind(now_ms)
         .bind(limit)
         .fetch_all(&self.w)
         .await
         .map_err(db_err)?;
-        let mut out = rows
-            .iter()
-            .map(|r| {
-                Ok(Notice {
-                    id: g(r, "id")?,
-                    at_ms: g(r, "at_ms")?,
-                    channel: g(r, "channel")?,
-                    recipient: g(r, "recipient")?,
-                    case_id: g(r, "case_id")?,
-                    text: g(r, "text")?,
-                    sent_ms: Some(now_ms),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut out = rows.iter().map(notice_row).collect::<Result<Vec<_>>>()?;
         // RETURNING gives no order; notices go out oldest first.
         out.sort_unstable_by_key(|n| n.id);
         Ok(out)
@@ -2006,19 +2005,7 @@ impl AppealStore for SqlStore {
             q = q.bind(r.as_str());
         }
         let rows = q.bind(limit).fetch_all(&self.r).await.map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Notice {
-                    id: g(r, "id")?,
-                    at_ms: g(r, "at_ms")?,
-                    channel: g(r, "channel")?,
-                    recipient: g(r, "recipient")?,
-                    case_id: g(r, "case_id")?,
-                    text: g(r, "text")?,
-                    sent_ms: g(r, "sent_ms")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notice_row).collect()
     }
 
     async fn rotations(&self, path: &str) -> Result<Vec<Rotation>> {

@@ -118,24 +118,6 @@ impl AuthStore for SqlStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.r)
-            .await
-            .map_err(db_err)?;
-        row.map(|r| {
-            Ok(Session {
-                token_hash: r.try_get("token_hash").map_err(db_err)?,
-                user_id: r.try_get("user_id").map_err(db_err)?,
-                csrf: r.try_get("csrf").map_err(db_err)?,
-                created_ms: r.try_get("created_ms").map_err(db_err)?,
-                expires_ms: r.try_get("expires_ms").map_err(db_err)?,
-            })
-        })
-        .transpose()
-    }
-
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -171,70 +153,70 @@ impl AuthStore for SqlStore {
         Ok(ApiToken { id, ..t })
     }
 
-    async fn token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+    async fn token_principal(&self, token_hash: &str) -> Result<Option<(ApiToken, Principal)>> {
+        let found = self
+            .principal_by(
+                "SELECT u.*, t.id AS t_id, t.name AS t_name, t.created_ms AS t_created_ms, t.revoked AS t_revoked, o.path AS scope_path \
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
+                 WHERE t.token_hash = $1",
+                token_hash,
+            )
+            .await?;
+        found
+            .map(|(r, p)| {
+                let t = ApiToken {
+                    id: r.try_get("t_id").map_err(db_err)?,
+                    user_id: p.user.id,
+                    name: r.try_get("t_name").map_err(db_err)?,
+                    token_hash: token_hash.to_string(),
+                    created_ms: r.try_get("t_created_ms").map_err(db_err)?,
+                    revoked: r.try_get::<i64, _>("t_revoked").map_err(db_err)? != 0,
+                };
+                Ok((t, p))
+            })
+            .transpose()
+    }
+
+    async fn session_principal(&self, token_hash: &str) -> Result<Option<(Session, Principal)>> {
+        let found = self
+            .principal_by(
+                "SELECT u.*, s.csrf AS s_csrf, s.created_ms AS s_created_ms, s.expires_ms AS s_expires_ms, o.path AS scope_path \
+                 FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
+                 WHERE s.token_hash = $1",
+                token_hash,
+            )
+            .await?;
+        found
+            .map(|(r, p)| {
+                let s = Session {
+                    token_hash: token_hash.to_string(),
+                    user_id: p.user.id,
+                    csrf: r.try_get("s_csrf").map_err(db_err)?,
+                    created_ms: r.try_get("s_created_ms").map_err(db_err)?,
+                    expires_ms: r.try_get("s_expires_ms").map_err(db_err)?,
+                };
+                Ok((s, p))
+            })
+            .transpose()
+    }
+}
+
+impl SqlStore {
+    /// The row of a credential joined to its account and scope path (`sql` selects
+    /// `u.*`, `scope_path` and the credential's own columns, by `$1` = its hash).
+    async fn principal_by(
+        &self,
+        sql: &'static str,
+        token_hash: &str,
+    ) -> Result<Option<(AnyRow, Principal)>> {
+        let row = sqlx::query(sql)
             .bind(token_hash)
             .fetch_optional(&self.r)
             .await
             .map_err(db_err)?;
         row.map(|r| {
-            Ok(ApiToken {
-                id: r.try_get("id").map_err(db_err)?,
-                user_id: r.try_get("user_id").map_err(db_err)?,
-                name: r.try_get("name").map_err(db_err)?,
-                token_hash: r.try_get("token_hash").map_err(db_err)?,
-                created_ms: r.try_get("created_ms").map_err(db_err)?,
-                revoked: r.try_get::<i64, _>("revoked").map_err(db_err)? != 0,
-            })
-        })
-        .transpose()
-    }
-
-    async fn token_principal(&self, token_hash: &str) -> Result<Option<(ApiToken, Principal)>> {
-        let row = sqlx::query(
-            "SELECT u.*, t.id AS t_id, t.name AS t_name, t.created_ms AS t_created_ms, t.revoked AS t_revoked, o.path AS scope_path \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
-             WHERE t.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.r)
-        .await
-        .map_err(db_err)?;
-        row.map(|r| {
             let p = principal_row(&r)?;
-            let t = ApiToken {
-                id: r.try_get("t_id").map_err(db_err)?,
-                user_id: p.user.id,
-                name: r.try_get("t_name").map_err(db_err)?,
-                token_hash: token_hash.to_string(),
-                created_ms: r.try_get("t_created_ms").map_err(db_err)?,
-                revoked: r.try_get::<i64, _>("t_revoked").map_err(db_err)? != 0,
-            };
-            Ok((t, p))
-        })
-        .transpose()
-    }
-
-    async fn session_principal(&self, token_hash: &str) -> Result<Option<(Session, Principal)>> {
-        let row = sqlx::query(
-            "SELECT u.*, s.csrf AS s_csrf, s.created_ms AS s_created_ms, s.expires_ms AS s_expires_ms, o.path AS scope_path \
-             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN org_units o ON o.id = u.scope_unit_id \
-             WHERE s.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.r)
-        .await
-        .map_err(db_err)?;
-        row.map(|r| {
-            let p = principal_row(&r)?;
-            let s = Session {
-                token_hash: token_hash.to_string(),
-                user_id: p.user.id,
-                csrf: r.try_get("s_csrf").map_err(db_err)?,
-                created_ms: r.try_get("s_created_ms").map_err(db_err)?,
-                expires_ms: r.try_get("s_expires_ms").map_err(db_err)?,
-            };
-            Ok((s, p))
+            Ok((r, p))
         })
         .transpose()
     }

@@ -12,12 +12,10 @@ pub trait AuthStore: Send + Sync {
     async fn set_password(&self, user_id: i64, hash: &str, audit: AuditEvent) -> Result<()>;
 
     async fn insert_session(&self, s: Session) -> Result<()>;
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
 
     async fn insert_token(&self, t: ApiToken, audit: AuditEvent) -> Result<ApiToken>;
-    async fn token(&self, token_hash: &str) -> Result<Option<ApiToken>>;
 
     /// Who is behind a bearer token, in one read: the token, its account and the path
     /// of the account's scope unit. Every API request asks this.
