@@ -407,6 +407,9 @@ async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()
         tracing::warn!(error = %e, "grid index not built at start-up");
     }
     let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
+    state
+        .metrics
+        .add_source(jiceng_store::intake_writer_metrics);
     let app = jiceng_web::router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     let addr = listener.local_addr()?;
@@ -436,8 +439,18 @@ async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()
     tokio::spawn(async move {
         let channel = jiceng_domain::appeals::notify::LogChannel;
         loop {
-            if let Err(e) = jiceng_domain::appeals::notify::deliver(&outbox, &channel).await {
-                tracing::warn!(error = %e, "notice delivery failed");
+            let started = std::time::Instant::now();
+            match jiceng_domain::appeals::notify::deliver(&outbox, &channel).await {
+                // One line per round (each notice is logged at debug level: thousands a
+                // second under heavy intake).
+                Ok(n) if n > 0 => tracing::info!(
+                    notices = n,
+                    channel = "log",
+                    ms = started.elapsed().as_millis() as u64,
+                    "outbox delivered"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "notice delivery failed"),
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
@@ -993,11 +1006,13 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 &lim,
             );
             let target = bench_target(&ctx, &url).await?;
+            let before = jiceng_store::intake_writer_snapshot();
             let api = bench::load::run(target.clone(), load.opts("intake-api")?).await;
             bench::load::print(
                 "jiceng intake through the JSON API (routing, deadline, audit, notices)",
                 &api,
             );
+            println!("{}", jiceng_store::intake_writer_snapshot().since(&before));
             let intake = bench::load::run(target.clone(), load.opts("intake")?).await;
             bench::load::print(
                 "jiceng intake, all channels (JSON API, Open311, page form)",

@@ -28,6 +28,9 @@ mod org;
 mod party;
 mod people;
 mod workforce;
+mod writer_stats;
+
+pub use writer_stats::{WriterSnapshot, intake_writer_metrics, intake_writer_snapshot};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -299,6 +302,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_case_scope_status_index.sql"),
         postgres: include_str!("../migrations/postgres/0010_case_scope_status_index.sql"),
     },
+    Migration {
+        version: 11,
+        name: "outbox index of unsent notices",
+        sqlite: include_str!("../migrations/sqlite/0011_outbox_unsent_index.sql"),
+        postgres: include_str!("../migrations/postgres/0011_outbox_unsent_index.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "audit scope index by sub-district",
+        sqlite: include_str!("../migrations/sqlite/0012_audit_scope_subdistrict.sql"),
+        postgres: include_str!("../migrations/postgres/0012_audit_scope_subdistrict.sql"),
+    },
 ];
 
 impl SqlStore {
@@ -464,6 +479,18 @@ pub(crate) async fn begin_write(
     match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err),
         Backend::Postgres => pool.begin().await.map_err(db_err),
+    }
+}
+
+/// Begins a write transaction on a connection already taken from the pool.
+pub(crate) async fn begin_on(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
+    use sqlx::Connection;
+    match backend {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err),
+        Backend::Postgres => conn.begin().await.map_err(db_err),
     }
 }
 

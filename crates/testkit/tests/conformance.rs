@@ -427,3 +427,59 @@ async fn a_failed_bulk_import_leaves_nothing_behind() {
     let after = org::stats(&env.ctx, &sys, f.district).await.unwrap();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn the_audit_trail_lists_a_scope_and_nothing_outside_it() {
+    let env = env().await;
+    let sys = Actor::system();
+    // Entries at every depth, in two sub-districts (and one above them all).
+    let paths = [
+        "/150302/",
+        "/150302/150302001/",
+        "/150302/150302001/150302001001/",
+        "/150302/150302001/150302001001/150302001001001/",
+        "/150302/150302001/150302001002/",
+        "/150302/150302002/",
+        "/150302/150302002/150302002001/",
+        "/150303/150303001/",
+    ];
+    for (i, p) in paths.iter().enumerate() {
+        let e = env.ctx.event(&sys, "test.scope", "unit", i, p);
+        env.ctx.audit.append(e).await.unwrap();
+    }
+    let list = |scope: &'static str| {
+        let ctx = env.ctx.clone();
+        async move {
+            let page = ctx
+                .audit
+                .list(
+                    scope,
+                    &jiceng_core::audit::AuditFilter {
+                        action: Some("test.scope".into()),
+                        ..Default::default()
+                    },
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap();
+            let ids: Vec<String> = page
+                .items
+                .iter()
+                .map(|r| r.event.entity_id.clone())
+                .collect();
+            assert_eq!(page.total as usize, ids.len(), "{scope}");
+            ids
+        }
+    };
+    // Newest first, exactly the subtree: above, at and below the sub-district level.
+    assert_eq!(list("/").await, ["7", "6", "5", "4", "3", "2", "1", "0"]);
+    assert_eq!(list("/150302/").await, ["6", "5", "4", "3", "2", "1", "0"]);
+    assert_eq!(list("/150302/150302001/").await, ["4", "3", "2", "1"]);
+    assert_eq!(list("/150302/150302001/150302001001/").await, ["3", "2"]);
+    assert_eq!(
+        list("/150302/150302001/150302001001/150302001001001/").await,
+        ["3"]
+    );
+    assert_eq!(list("/150302/150302002/").await, ["6", "5"]);
+    assert!(list("/150304/").await.is_empty());
+}

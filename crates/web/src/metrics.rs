@@ -15,6 +15,8 @@ pub struct Metrics {
     buckets: [AtomicU64; 12],
     count: AtomicU64,
     sum_us: AtomicU64,
+    /// Other parts' counters (e.g. the store's intake writer), appended to the text.
+    sources: Mutex<Vec<fn() -> String>>,
 }
 
 impl Metrics {
@@ -31,6 +33,13 @@ impl Metrics {
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         self.sum_us.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Adds a part's own counters, rendered after the HTTP ones.
+    pub fn add_source(&self, f: fn() -> String) {
+        if let Ok(mut s) = self.sources.lock() {
+            s.push(f);
+        }
     }
 
     pub fn render(&self) -> String {
@@ -67,6 +76,11 @@ impl Metrics {
         out.push_str(&format!(
             "jiceng_http_request_duration_seconds_count {count}\n"
         ));
+        if let Ok(s) = self.sources.lock() {
+            for f in s.iter() {
+                out.push_str(&f());
+            }
+        }
         out
     }
 }

@@ -23,7 +23,7 @@ impl NoticeChannel for LogChannel {
         "log"
     }
     async fn send(&self, n: &Notice) -> Result<()> {
-        tracing::info!(recipient = %n.recipient, case_id = ?n.case_id, text = %n.text, "notice");
+        tracing::debug!(recipient = %n.recipient, case_id = ?n.case_id, text = %n.text, "notice");
         Ok(())
     }
 }

@@ -1,0 +1,164 @@
+//! Where the intake writer's time goes: cumulative time per phase of its batches, the
+//! number of batches and of cases, rendered for `/metrics`. Counters are process-wide
+//! (one writer per store; a server runs one store).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// The phases of one batch, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Acquire = 0,
+    Begin,
+    Retries,
+    Numbers,
+    Ids,
+    Cases,
+    Events,
+    Photos,
+    Notices,
+    Audit,
+    Rollup,
+    Commit,
+}
+
+const PHASES: [&str; 12] = [
+    "acquire", "begin", "retries", "numbers", "ids", "cases", "events", "photos", "notices",
+    "audit", "rollup", "commit",
+];
+
+struct Stats {
+    nanos: [AtomicU64; 12],
+    batches: AtomicU64,
+    cases: AtomicU64,
+}
+
+static STATS: Stats = Stats {
+    nanos: [const { AtomicU64::new(0) }; 12],
+    batches: AtomicU64::new(0),
+    cases: AtomicU64::new(0),
+};
+
+/// Times consecutive phases: each `mark` charges the time since the previous one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock(Instant);
+
+impl Clock {
+    pub(crate) fn start() -> Self {
+        Clock(Instant::now())
+    }
+
+    pub(crate) fn mark(&mut self, p: Phase) {
+        let now = Instant::now();
+        let ns = now.duration_since(self.0).as_nanos() as u64;
+        STATS.nanos[p as usize].fetch_add(ns, Ordering::Relaxed);
+        self.0 = now;
+    }
+}
+
+/// Counts one written batch of `cases` cases.
+pub(crate) fn batch_done(cases: usize) {
+    STATS.batches.fetch_add(1, Ordering::Relaxed);
+    STATS.cases.fetch_add(cases as u64, Ordering::Relaxed);
+}
+
+/// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
+#[derive(Debug, Clone, Default)]
+pub struct WriterSnapshot {
+    pub phases: Vec<(&'static str, u64)>,
+    pub batches: u64,
+    pub cases: u64,
+}
+
+impl WriterSnapshot {
+    /// What happened between `earlier` and this snapshot, as one line: cases, batches,
+    /// the mean batch and the writer's microseconds per case in each phase.
+    pub fn since(&self, earlier: &WriterSnapshot) -> String {
+        let cases = self.cases.saturating_sub(earlier.cases);
+        let batches = self.batches.saturating_sub(earlier.batches);
+        if cases == 0 {
+            return "intake writer: nothing written".into();
+        }
+        let mut total = 0.0;
+        let parts: Vec<String> = self
+            .phases
+            .iter()
+            .zip(&earlier.phases)
+            .map(|((name, now), (_, then))| {
+                let us = now.saturating_sub(*then) as f64 / 1e3 / cases as f64;
+                total += us;
+                format!("{name} {us:.1}")
+            })
+            .collect();
+        format!(
+            "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch); µs per case: {} = {total:.1}",
+            cases as f64 / batches.max(1) as f64,
+            parts.join(", ")
+        )
+    }
+}
+
+pub fn intake_writer_snapshot() -> WriterSnapshot {
+    WriterSnapshot {
+        phases: PHASES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, STATS.nanos[i].load(Ordering::Relaxed)))
+            .collect(),
+        batches: STATS.batches.load(Ordering::Relaxed),
+        cases: STATS.cases.load(Ordering::Relaxed),
+    }
+}
+
+/// The counters in Prometheus text format.
+pub fn intake_writer_metrics() -> String {
+    let mut out = String::from(
+        "# HELP jiceng_intake_writer_seconds_total Time the intake writer spent per phase of its batches.\n\
+         # TYPE jiceng_intake_writer_seconds_total counter\n",
+    );
+    for (i, name) in PHASES.iter().enumerate() {
+        out.push_str(&format!(
+            "jiceng_intake_writer_seconds_total{{phase=\"{name}\"}} {}\n",
+            STATS.nanos[i].load(Ordering::Relaxed) as f64 / 1e9
+        ));
+    }
+    out.push_str(&format!(
+        "# HELP jiceng_intake_writer_batches_total Group commits of the intake writer.\n\
+         # TYPE jiceng_intake_writer_batches_total counter\n\
+         jiceng_intake_writer_batches_total {}\n\
+         # HELP jiceng_intake_writer_cases_total Intakes written by the intake writer.\n\
+         # TYPE jiceng_intake_writer_cases_total counter\n\
+         jiceng_intake_writer_cases_total {}\n",
+        STATS.batches.load(Ordering::Relaxed),
+        STATS.cases.load(Ordering::Relaxed)
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_are_charged_and_rendered() {
+        let mut c = Clock::start();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        c.mark(Phase::Rollup);
+        batch_done(3);
+        let text = intake_writer_metrics();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("jiceng_intake_writer_seconds_total{phase=\"rollup\"}"))
+            .expect("rollup line");
+        let secs: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(secs >= 0.002, "{line}");
+        assert!(text.contains("jiceng_intake_writer_batches_total "));
+        let cases: u64 = text
+            .lines()
+            .find(|l| l.starts_with("jiceng_intake_writer_cases_total "))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert!(cases >= 3);
+    }
+}
