@@ -555,6 +555,17 @@ async fn rollup_apply(
     conn: &mut AnyConnection,
     rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
 ) -> Result<()> {
+    let mut script = bulk::Script::default();
+    rollup_parts(crate::is_sqlite(conn), rows, &mut script)?;
+    script.run(conn).await
+}
+
+/// The statements of [`rollup_apply`], added to `script`.
+fn rollup_parts(
+    sqlite: bool,
+    rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
+    script: &mut bulk::Script,
+) -> Result<()> {
     let mut up: std::collections::HashMap<RollupKey, [i64; 14]> = std::collections::HashMap::new();
     for ((path, month, dept), v) in rows {
         for n in UP_LEVELS {
@@ -570,8 +581,8 @@ async fn rollup_apply(
             }
         }
     }
-    rollup_upsert(conn, "case_rollup", rows).await?;
-    rollup_upsert(conn, "case_rollup_up", &up).await
+    rollup_upsert(sqlite, "case_rollup", rows, script)?;
+    rollup_upsert(sqlite, "case_rollup_up", &up, script)
 }
 
 /// Recomputes `case_rollup_up` from the grid rows (after a bulk load that wrote
@@ -610,10 +621,11 @@ pub(crate) async fn rebuild_rollup_levels(conn: &mut AnyConnection) -> Result<()
 /// travel and are updated (an intake adds to `total` alone: 4 values a row instead of
 /// 17, one column set instead of 14); the others keep their value, or their default 0
 /// in a new row.
-async fn rollup_upsert(
-    conn: &mut AnyConnection,
+fn rollup_upsert(
+    sqlite: bool,
     table: &str,
     rows: &std::collections::HashMap<RollupKey, [i64; 14]>,
+    script: &mut bulk::Script,
 ) -> Result<()> {
     let used: Vec<usize> = (0..ROLLUP_COLS.len())
         .filter(|&i| rows.values().any(|v| v[i] != 0))
@@ -657,14 +669,13 @@ async fn rollup_upsert(
         .collect::<Vec<_>>()
         .join(", ");
     let sql = bulk::insert_sql(
-        crate::is_sqlite(conn),
+        sqlite,
         table,
         &cols,
         &[],
         &format!("ON CONFLICT (path, month, dept_id) DO UPDATE SET {sets}"),
     );
-    bulk::insert(conn, &sql, &json_rows, 5_000).await?;
-    Ok(())
+    script.push(sql, &json_rows)
 }
 
 fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Case, sign: i64) {
@@ -1027,7 +1038,9 @@ async fn intake_many(
             )
         })
         .collect();
-    bulk::insert(&mut *conn, &case_sql, &case_rows, BATCH).await?;
+    // The rows go into one script, run at the end: one round trip on SQLite.
+    let mut script = bulk::Script::default();
+    script.push(case_sql, &case_rows)?;
     clock.mark(Phase::Cases);
     let id_of = |i: usize| -> Result<(i64, String)> {
         let number = numbers.get(&i).cloned().unwrap_or_default();
@@ -1074,8 +1087,12 @@ async fn intake_many(
             j.event.public as i64,
         ));
     }
-    bulk::insert(&mut *conn, &event_sql, &event_rows, BATCH).await?;
+    script.push(event_sql, &event_rows)?;
     clock.mark(Phase::Events);
+    // Photos point at their events: those go in first.
+    if inserting.iter().any(|&i| !batch[i].photos.is_empty()) {
+        script.run(conn).await?;
+    }
     for &i in &inserting {
         let j = &batch[i];
         if !j.photos.is_empty() {
@@ -1128,7 +1145,7 @@ async fn intake_many(
         &[],
         "",
     );
-    bulk::insert(&mut *conn, &notice_sql, &notices, BATCH).await?;
+    script.push(notice_sql, &notices)?;
     clock.mark(Phase::Notices);
     let audit_sql = bulk::insert_sql(
         sqlite,
@@ -1148,7 +1165,7 @@ async fn intake_many(
         &[],
         "",
     );
-    bulk::insert(&mut *conn, &audit_sql, &audits, BATCH).await?;
+    script.push(audit_sql, &audits)?;
     clock.mark(Phase::Audit);
     // Everyone's answer, in order.
     let mut made: HashMap<usize, Case> = HashMap::new();
@@ -1159,8 +1176,10 @@ async fn intake_many(
         rollup_add(&mut roll, &c, 1);
         made.insert(i, c);
     }
-    rollup_apply(conn, &roll).await?;
+    rollup_parts(sqlite, &roll, &mut script)?;
     clock.mark(Phase::Rollup);
+    script.run(conn).await?;
+    clock.mark(Phase::Write);
     let mut out = Vec::with_capacity(batch.len());
     for (i, j) in batch.iter().enumerate() {
         if let Some(c) = made.get(&i) {

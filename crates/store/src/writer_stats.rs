@@ -19,22 +19,23 @@ pub(crate) enum Phase {
     Notices,
     Audit,
     Rollup,
+    Write,
     Commit,
 }
 
-const PHASES: [&str; 12] = [
+const PHASES: [&str; 13] = [
     "acquire", "begin", "retries", "numbers", "ids", "cases", "events", "photos", "notices",
-    "audit", "rollup", "commit",
+    "audit", "rollup", "write", "commit",
 ];
 
 struct Stats {
-    nanos: [AtomicU64; 12],
+    nanos: [AtomicU64; 13],
     batches: AtomicU64,
     cases: AtomicU64,
 }
 
 static STATS: Stats = Stats {
-    nanos: [const { AtomicU64::new(0) }; 12],
+    nanos: [const { AtomicU64::new(0) }; 13],
     batches: AtomicU64::new(0),
     cases: AtomicU64::new(0),
 };

@@ -923,6 +923,9 @@ async fn concurrent_intake_is_grouped_and_isolated() {
         let body = if i % 10 == 0 {
             // The same key six times: one case.
             json!({"category": "1301", "description": "夜间噪音", "idem_key": "same-key"})
+        } else if i % 7 == 3 {
+            // Photos in a batch: each goes with its own case's first event.
+            json!({"category": "1301", "description": format!("噪音 {i} 带照片"), "photos": ["/9j/4AAQSkZJRgABAQ=="]})
         } else {
             json!({"category": "1301", "description": format!("噪音 {i}")})
         };
@@ -965,6 +968,12 @@ async fn concurrent_intake_is_grouped_and_isolated() {
         let events = env.ctx.appeals.events(stored.id).await.unwrap();
         assert_eq!(events.len(), 1, "{number}");
         assert_eq!(events[0].action, "submit");
+        let photos = env.ctx.appeals.attachments(stored.id).await.unwrap();
+        let with_photo = stored.description.ends_with("带照片");
+        assert_eq!(photos.len(), usize::from(with_photo), "{number}");
+        if with_photo {
+            assert_eq!(photos[0].event_id, Some(events[0].id), "{number}");
+        }
         let notices = env
             .ctx
             .appeals
