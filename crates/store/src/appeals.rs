@@ -875,19 +875,35 @@ struct CaseRow<'a>(
 );
 
 /// A batch of intakes in a few multi-row statements. Returns each job's case, in order.
+///
+/// `own_tx`: SQLite only — the batch begins and commits its transaction itself, the
+/// `BEGIN` sent along with the first statement and the `COMMIT` with the last, so the
+/// whole batch takes two or three round trips to the connection's thread. Otherwise
+/// the caller holds the transaction.
 async fn intake_many(
     conn: &mut AnyConnection,
     batch: &[IntakeJob],
     clock: &mut Clock,
+    own_tx: bool,
 ) -> Result<Vec<(Case, bool)>> {
     use std::collections::HashMap;
+    let sqlite = crate::is_sqlite(conn);
     // Retries: keys already stored, or repeated inside this batch, answer with that case.
     let keys: Vec<&str> = batch
         .iter()
         .filter_map(|j| j.case.idem_key.as_deref())
         .collect();
+    let mut begun = !own_tx;
     let mut by_key: HashMap<String, Case> = HashMap::new();
     if !keys.is_empty() {
+        if !begun {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            begun = true;
+            clock.mark(Phase::Begin);
+        }
         // On SQLite the keys drive the join (CROSS JOIN fixes the order): most cases
         // carry no key, so the key index looks unselective to the planner, which would
         // otherwise scan every case.
@@ -930,24 +946,78 @@ async fn intake_many(
         }
     }
     // Numbers: one counter step per day for the whole batch.
-    let mut per_day: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut per_day: Vec<(&str, Vec<usize>)> = vec![];
     for &i in &inserting {
-        per_day
-            .entry(batch[i].case.day.as_str())
-            .or_default()
-            .push(i);
+        let day = batch[i].case.day.as_str();
+        match per_day.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, idxs)) => idxs.push(i),
+            None => per_day.push((day, vec![i])),
+        }
     }
-    let mut numbers: HashMap<usize, String> = HashMap::new();
-    for (day, idxs) in &per_day {
-        let k = idxs.len() as i64;
-        let (last,): (i64,) = sqlx::query_as(
-            "INSERT INTO case_counters (day, n) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + $2 RETURNING n",
+    // Ids are taken before the rows go in, so nothing is read back row by row (with
+    // RETURNING, SQLite's connection thread handed every row over on its own).
+    let (lasts, case_ids, event_ids) = if sqlite && !inserting.is_empty() {
+        // SQLite: the counters and both id reservations (and the BEGIN, if not sent
+        // yet) in one round trip; its rows come back statement by statement.
+        let mut sql = String::new();
+        if !begun {
+            sql.push_str("BEGIN IMMEDIATE;\n");
+        }
+        for k in 0..per_day.len() {
+            sql.push_str(&format!(
+                "INSERT INTO case_counters (day, n) VALUES (${}, ${}) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + excluded.n RETURNING n;\n",
+                2 * k + 1,
+                2 * k + 2
+            ));
+        }
+        for table in ["cases", "case_events"] {
+            sql.push_str(&bulk::reserve_sql_sqlite(table));
+            sql.push_str(";\n");
+        }
+        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+        for (day, idxs) in &per_day {
+            q = q.bind(*day).bind(idxs.len() as i64);
+        }
+        let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+        if rows.len() != per_day.len() + 2 {
+            return Err(DomainError::internal("intake reservation: rows missing"));
+        }
+        let n = inserting.len() as i64;
+        let ids = |last: i64| (last + 1..=last + n).collect::<Vec<i64>>();
+        let lasts: Vec<i64> = rows[..per_day.len()].iter().map(|r| r.0).collect();
+        (
+            lasts,
+            ids(rows[per_day.len()].0),
+            ids(rows[per_day.len() + 1].0),
         )
-        .bind(*day)
-        .bind(k)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    } else {
+        if !begun {
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut lasts = vec![];
+        for (day, idxs) in &per_day {
+            let (last,): (i64,) = sqlx::query_as(
+                "INSERT INTO case_counters (day, n) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + $2 RETURNING n",
+            )
+            .bind(*day)
+            .bind(idxs.len() as i64)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            lasts.push(last);
+        }
+        (
+            lasts,
+            bulk::reserve_ids(&mut *conn, "cases", inserting.len()).await?,
+            bulk::reserve_ids(&mut *conn, "case_events", inserting.len()).await?,
+        )
+    };
+    let mut numbers: HashMap<usize, String> = HashMap::new();
+    for ((day, idxs), last) in per_day.iter().zip(&lasts) {
+        let k = idxs.len() as i64;
         for (off, &i) in idxs.iter().enumerate() {
             numbers.insert(i, format!("{}-{:04}", day, last - k + 1 + off as i64));
         }
@@ -955,7 +1025,6 @@ async fn intake_many(
     clock.mark(Phase::Numbers);
     // The cases, their first events, notices and audit events: one bulk statement each
     // (the same statement text whatever the batch size, so it is prepared once).
-    let sqlite = crate::is_sqlite(conn);
     let case_sql = bulk::insert_sql(
         sqlite,
         "cases",
@@ -992,10 +1061,6 @@ async fn intake_many(
         &[("version", "1")],
         "",
     );
-    // Ids are taken before the rows go in, so nothing is read back row by row (with
-    // RETURNING, SQLite's connection thread handed every row over on its own).
-    let case_ids = bulk::reserve_ids(&mut *conn, "cases", inserting.len()).await?;
-    let event_ids = bulk::reserve_ids(&mut *conn, "case_events", inserting.len()).await?;
     clock.mark(Phase::Ids);
     let id_at: HashMap<usize, (i64, i64)> = inserting
         .iter()
@@ -1178,6 +1243,10 @@ async fn intake_many(
     }
     rollup_parts(sqlite, &roll, &mut script)?;
     clock.mark(Phase::Rollup);
+    if own_tx {
+        // The rows and the COMMIT in one round trip.
+        script.then("COMMIT");
+    }
     script.run(conn).await?;
     clock.mark(Phase::Write);
     let mut out = Vec::with_capacity(batch.len());
@@ -1311,6 +1380,25 @@ async fn write_batch(
     mut clock: Clock,
 ) {
     let n = batch.len();
+    let sqlite = backend == crate::Backend::Sqlite;
+    // SQLite: the batch runs its own transaction (see `intake_many`).
+    if sqlite && n > 1 {
+        match intake_many(conn, &batch, &mut clock, true).await {
+            Ok(cases) => {
+                writer_stats::batch_done(n);
+                for (j, c) in batch.into_iter().zip(cases) {
+                    let _ = j.reply.send(Ok(c));
+                }
+                return;
+            }
+            Err(e) => {
+                // Nothing of it stays: an error stops the script before its COMMIT.
+                // (Rolling back with no transaction open is an error, ignored.)
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                tracing::warn!(error = %e, size = n, "intake batch failed; writing its cases one by one");
+            }
+        }
+    }
     // … and the transaction on it.
     let mut tx = match crate::begin_on(conn, backend).await {
         Ok(tx) => tx,
@@ -1326,8 +1414,8 @@ async fn write_batch(
     // savepoint (no savepoint on the fast path: it would copy every page it touches
     // into SQLite's statement journal).
     clock.mark(Phase::Begin);
-    if batch.len() > 1 {
-        match intake_many(&mut tx, &batch, &mut clock).await {
+    if !sqlite && n > 1 {
+        match intake_many(&mut tx, &batch, &mut clock, false).await {
             Ok(cases) => {
                 let committed = tx.commit().await;
                 clock.mark(Phase::Commit);

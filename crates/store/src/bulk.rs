@@ -135,10 +135,7 @@ pub(crate) async fn reserve_ids(
         return Ok(vec![]);
     }
     if crate::is_sqlite(conn) {
-        let sql = format!(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"
-        );
-        let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(reserve_sql_sqlite(table)))
             .fetch_one(&mut *conn)
             .await
             .map_err(db_err)?;
@@ -153,6 +150,14 @@ pub(crate) async fn reserve_ids(
         .await
         .map_err(db_err)?;
     Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// SQLite: the last id used in `table` (its ids are assigned by the one writer, so
+/// the next `n` are free until this transaction ends).
+pub(crate) fn reserve_sql_sqlite(table: &'static str) -> String {
+    format!(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"
+    )
 }
 
 /// Rows as the one JSON parameter: any serializable rows (tuples serialize as arrays).
@@ -253,6 +258,8 @@ mod tests {
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     parts: Vec<(String, String)>,
+    /// A statement without parameters to run last (SQLite: sent along with the rest).
+    last: Option<&'static str>,
 }
 
 /// Most rows one statement of a [`Script`] carries.
@@ -273,19 +280,26 @@ impl Script {
         Ok(())
     }
 
+    /// Ends the script with `sql` (no parameters), e.g. `COMMIT`.
+    pub(crate) fn then(&mut self, sql: &'static str) {
+        self.last = Some(sql);
+    }
+
     /// Runs what was added (and empties the script).
     pub(crate) async fn run(&mut self, conn: &mut AnyConnection) -> Result<()> {
         let parts = std::mem::take(&mut self.parts);
-        if parts.is_empty() {
-            return Ok(());
-        }
+        let last = self.last.take();
         if crate::is_sqlite(conn) {
-            let sql = parts
+            let mut sql = parts
                 .iter()
                 .enumerate()
                 .map(|(i, (s, _))| s.replace("$1", &format!("${}", i + 1)))
-                .collect::<Vec<_>>()
-                .join(";\n");
+                .collect::<Vec<_>>();
+            sql.extend(last.map(String::from));
+            if sql.is_empty() {
+                return Ok(());
+            }
+            let sql = sql.join(";\n");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (_, rows) in parts {
                 q = q.bind(rows);
@@ -299,6 +313,9 @@ impl Script {
                 .execute(&mut *conn)
                 .await
                 .map_err(db_err)?;
+        }
+        if let Some(sql) = last {
+            sqlx::query(sql).execute(&mut *conn).await.map_err(db_err)?;
         }
         Ok(())
     }
