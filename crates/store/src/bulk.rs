@@ -254,7 +254,7 @@ mod tests {
 /// parameter. On SQLite they run as one multi-statement query: one round trip to the
 /// connection's thread for all of them, where each statement on its own cost a hand-off
 /// to that thread and back (the intake writer ran ten a batch). PostgreSQL takes one
-/// statement per round trip with parameters, so there they run in turn.
+/// statement per round trip with parameters: there they become the CTEs of one.
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     parts: Vec<(String, String)>,
@@ -307,12 +307,29 @@ impl Script {
             q.execute(&mut *conn).await.map_err(db_err)?;
             return Ok(());
         }
-        for (sql, rows) in parts {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(rows)
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
+        // PostgreSQL: the statements as data-modifying CTEs of one statement, each
+        // with its own parameter. They run together and see one snapshot; foreign keys
+        // between them (an event's case) are checked at the end of the statement.
+        if parts.len() > 1 {
+            let ctes = parts
+                .iter()
+                .enumerate()
+                .map(|(i, (s, _))| format!("s{i} AS ({})", s.replace("$1", &format!("${}", i + 1))))
+                .collect::<Vec<_>>()
+                .join(",\n");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("WITH {ctes}\nSELECT 1")));
+            for (_, rows) in parts {
+                q = q.bind(rows);
+            }
+            q.execute(&mut *conn).await.map_err(db_err)?;
+        } else {
+            for (sql, rows) in parts {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(rows)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_err)?;
+            }
         }
         if let Some(sql) = last {
             sqlx::query(sql).execute(&mut *conn).await.map_err(db_err)?;
