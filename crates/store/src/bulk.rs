@@ -254,7 +254,9 @@ mod tests {
 /// parameter. On SQLite they run as one multi-statement query: one round trip to the
 /// connection's thread for all of them, where each statement on its own cost a hand-off
 /// to that thread and back (the intake writer ran ten a batch). PostgreSQL takes one
-/// statement per round trip with parameters: there they become the CTEs of one.
+/// statement per round trip with parameters: there they become the CTEs of one. So
+/// no two statements of a script may touch the same row: PostgreSQL's CTEs do not see
+/// each other's changes (distinct tables, or disjoint keys as in chunks of one upsert).
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     parts: Vec<(String, String)>,
