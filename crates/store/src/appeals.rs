@@ -541,10 +541,12 @@ fn contribution(c: &Case) -> (RollupKey, [i64; 14]) {
     )
 }
 
-/// Adds `sign ×` counts to rollup rows.
-/// Path lengths of the levels above the grid kept in `case_rollup_up` (district,
-/// sub-district, community: codes of 6, 9 and 12 digits).
-const UP_LEVELS: [usize; 3] = [8, 18, 31];
+/// The levels above the grid kept in `case_rollup_up`, by path length.
+const UP_LEVELS: [usize; 3] = [
+    crate::DISTRICT_PATH_LEN,
+    crate::SUBDISTRICT_PATH_LEN,
+    crate::COMMUNITY_PATH_LEN,
+];
 
 /// All departments together, in `case_rollup_up`.
 const ALL_DEPTS: i64 = -1;
@@ -893,23 +895,17 @@ async fn intake_many(
         .iter()
         .filter_map(|j| j.case.idem_key.as_deref())
         .collect();
-    let mut begun = !own_tx;
+    // `own_tx`: the BEGIN goes in front of the batch's first statement (taken once).
+    let mut begin = if own_tx { "BEGIN IMMEDIATE;\n" } else { "" };
     let mut by_key: HashMap<String, Case> = HashMap::new();
     if !keys.is_empty() {
-        if !begun {
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
-            begun = true;
-            clock.mark(Phase::Begin);
-        }
         // On SQLite the keys drive the join (CROSS JOIN fixes the order): most cases
         // carry no key, so the key index looks unselective to the planner, which would
         // otherwise scan every case.
-        let sql = if crate::is_sqlite(conn) {
+        let sql = if sqlite {
             format!(
-                "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT c.id FROM json_each($1) AS k CROSS JOIN cases AS c ON c.idem_key = k.value)"
+                "{}SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT c.id FROM json_each($1) AS k CROSS JOIN cases AS c ON c.idem_key = k.value)",
+                std::mem::take(&mut begin)
             )
         } else {
             format!(
@@ -959,10 +955,7 @@ async fn intake_many(
     let (lasts, case_ids, event_ids) = if sqlite && !inserting.is_empty() {
         // SQLite: the counters and both id reservations (and the BEGIN, if not sent
         // yet) in one round trip; its rows come back statement by statement.
-        let mut sql = String::new();
-        if !begun {
-            sql.push_str("BEGIN IMMEDIATE;\n");
-        }
+        let mut sql = std::mem::take(&mut begin).to_string();
         for k in 0..per_day.len() {
             sql.push_str(&format!(
                 "INSERT INTO case_counters (day, n) VALUES (${}, ${}) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + excluded.n RETURNING n;\n",
@@ -991,12 +984,6 @@ async fn intake_many(
             ids(rows[per_day.len() + 1].0),
         )
     } else {
-        if !begun {
-            sqlx::query("BEGIN IMMEDIATE")
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
-        }
         let mut lasts = vec![];
         for (day, idxs) in &per_day {
             let (last,): (i64,) = sqlx::query_as(
@@ -1244,6 +1231,11 @@ async fn intake_many(
     rollup_parts(sqlite, &roll, &mut script)?;
     clock.mark(Phase::Rollup);
     if own_tx {
+        // A batch always sends a statement before this (the key look-up or the
+        // reservations), and the BEGIN with it.
+        if !begin.is_empty() {
+            return Err(DomainError::internal("intake batch without its BEGIN"));
+        }
         // The rows and the COMMIT in one round trip.
         script.then("COMMIT");
     }

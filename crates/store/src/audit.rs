@@ -4,10 +4,7 @@ use jiceng_core::{AuditEvent, Page, PageRequest, Result};
 use jiceng_domain::audit::AuditStore;
 use sqlx::Row;
 
-use crate::{SqlStore, db_err, subtree_range, write_audit};
-
-/// Length of a sub-district's path (`/150302/150302001/`): the audit scope index key.
-const SCOPE_KEY_LEN: usize = 18;
+use crate::{SUBDISTRICT_PATH_LEN, SqlStore, db_err, subtree_range, write_audit};
 
 #[async_trait]
 impl AuditStore for SqlStore {
@@ -28,18 +25,16 @@ impl AuditStore for SqlStore {
         let mut n = 1;
         if scope_path != "/" {
             let (lo, hi) = subtree_range(scope_path);
-            // The index keys on the sub-district (migration 0012): one key for a scope
-            // at or below a sub-district, a range of keys above.
-            match scope_path.get(..SCOPE_KEY_LEN) {
-                Some(key) => {
-                    cond.push_str(&format!(" AND substr(scope_path, 1, 18) = ${n}"));
-                    texts.push(key.to_string());
+            // The index keys on the sub-district (migration 0012, the same expression):
+            // one key for a scope at or below a sub-district, a range of keys above.
+            let key = format!("substr(scope_path, 1, {SUBDISTRICT_PATH_LEN})");
+            match scope_path.get(..SUBDISTRICT_PATH_LEN) {
+                Some(k) => {
+                    cond.push_str(&format!(" AND {key} = ${n}"));
+                    texts.push(k.to_string());
                 }
                 None => {
-                    cond.push_str(&format!(
-                        " AND substr(scope_path, 1, 18) >= ${n} AND substr(scope_path, 1, 18) < ${}",
-                        n + 1
-                    ));
+                    cond.push_str(&format!(" AND {key} >= ${n} AND {key} < ${}", n + 1));
                     texts.push(lo.clone());
                     texts.push(hi.clone());
                     n += 1;

@@ -516,6 +516,12 @@ pub(crate) async fn write_audit(conn: &mut AnyConnection, e: &AuditEvent) -> Res
     Ok(())
 }
 
+/// Path lengths of the levels above the grid (`/150302/150302001/150302001001/`: codes
+/// of 6, 9 and 12 digits, each with its slashes).
+pub(crate) const DISTRICT_PATH_LEN: usize = 8;
+pub(crate) const SUBDISTRICT_PATH_LEN: usize = 18;
+pub(crate) const COMMUNITY_PATH_LEN: usize = 31;
+
 /// The half-open range of paths inside a subtree: `[prefix, prefix_with_last_slash+1)`.
 /// Works with a plain B-tree index on both backends (PostgreSQL columns use "C"
 /// collation so byte order holds).
