@@ -787,6 +787,88 @@ async fn intake_one(
     Ok((case, true))
 }
 
+/// One round trip for a batch's numbers and ids: each day's counter stepped by its
+/// cases (its new last value), and `n` ids for cases and for their first events (SQLite:
+/// the statements one after another, after `begin`; PostgreSQL: one statement, the
+/// counters as CTEs and the ids from the sequences). Rows come back tagged: the day's
+/// index, or -1 / -2 for the case and event ids.
+async fn reserve(
+    conn: &mut AnyConnection,
+    sqlite: bool,
+    begin: &str,
+    per_day: &[(&str, Vec<usize>)],
+    n: usize,
+) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>)> {
+    let step = |k: usize| {
+        format!(
+            "INSERT INTO case_counters (day, n) VALUES (${}, ${}) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + excluded.n RETURNING CAST({k} AS BIGINT) AS k, n AS v",
+            2 * k + 1,
+            2 * k + 2
+        )
+    };
+    let sql = if sqlite {
+        let mut parts: Vec<String> = (0..per_day.len()).map(step).collect();
+        for (tag, table) in [(-1, "cases"), (-2, "case_events")] {
+            parts.push(format!(
+                "SELECT {tag}, ({})",
+                bulk::reserve_sql_sqlite(table)
+            ));
+        }
+        format!("{begin}{}", parts.join(";\n"))
+    } else {
+        let ctes: Vec<String> = (0..per_day.len())
+            .map(|k| format!("c{k} AS ({})", step(k)))
+            .collect();
+        let mut selects: Vec<String> = (0..per_day.len())
+            .map(|k| format!("SELECT k, v FROM c{k}"))
+            .collect();
+        let m = 2 * per_day.len() + 1;
+        for (tag, table) in [(-1, "cases"), (-2, "case_events")] {
+            selects.push(format!(
+                "SELECT CAST({tag} AS BIGINT), nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ${m})"
+            ));
+        }
+        format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL "))
+    };
+    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for (day, idxs) in per_day {
+        q = q.bind(*day).bind(idxs.len() as i64);
+    }
+    if !sqlite {
+        q = q.bind(n as i64);
+    }
+    let mut lasts = vec![None; per_day.len()];
+    let (mut cases, mut events) = (vec![], vec![]);
+    for (k, v) in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+        match k {
+            -1 => cases.push(v),
+            -2 => events.push(v),
+            k => {
+                if let Some(slot) = usize::try_from(k).ok().and_then(|k| lasts.get_mut(k)) {
+                    *slot = Some(v);
+                }
+            }
+        }
+    }
+    // SQLite answers each table's last id used: the next n are this batch's.
+    if sqlite {
+        let after = |last: &[i64]| match last {
+            [last] => Ok((last + 1..=last + n as i64).collect()),
+            _ => Err(DomainError::internal("intake reservation: id missing")),
+        };
+        cases = after(&cases)?;
+        events = after(&events)?;
+    }
+    let lasts = lasts
+        .into_iter()
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| DomainError::internal("intake reservation: counter missing"))?;
+    if cases.len() != n || events.len() != n {
+        return Err(DomainError::internal("intake reservation: ids missing"));
+    }
+    Ok((lasts, cases, events))
+}
+
 /// The case as stored right after intake, without reading it back.
 fn case_from_new(c: &NewCase, id: i64, number: String) -> Case {
     Case {
@@ -952,55 +1034,17 @@ async fn intake_many(
     }
     // Ids are taken before the rows go in, so nothing is read back row by row (with
     // RETURNING, SQLite's connection thread handed every row over on its own).
-    let (lasts, case_ids, event_ids) = if sqlite && !inserting.is_empty() {
-        // SQLite: the counters and both id reservations (and the BEGIN, if not sent
-        // yet) in one round trip; its rows come back statement by statement.
-        let mut sql = std::mem::take(&mut begin).to_string();
-        for k in 0..per_day.len() {
-            sql.push_str(&format!(
-                "INSERT INTO case_counters (day, n) VALUES (${}, ${}) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + excluded.n RETURNING n;\n",
-                2 * k + 1,
-                2 * k + 2
-            ));
-        }
-        for table in ["cases", "case_events"] {
-            sql.push_str(&bulk::reserve_sql_sqlite(table));
-            sql.push_str(";\n");
-        }
-        let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
-        for (day, idxs) in &per_day {
-            q = q.bind(*day).bind(idxs.len() as i64);
-        }
-        let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
-        if rows.len() != per_day.len() + 2 {
-            return Err(DomainError::internal("intake reservation: rows missing"));
-        }
-        let n = inserting.len() as i64;
-        let ids = |last: i64| (last + 1..=last + n).collect::<Vec<i64>>();
-        let lasts: Vec<i64> = rows[..per_day.len()].iter().map(|r| r.0).collect();
-        (
-            lasts,
-            ids(rows[per_day.len()].0),
-            ids(rows[per_day.len() + 1].0),
-        )
+    let (lasts, case_ids, event_ids) = if inserting.is_empty() {
+        (vec![], vec![], vec![])
     } else {
-        let mut lasts = vec![];
-        for (day, idxs) in &per_day {
-            let (last,): (i64,) = sqlx::query_as(
-                "INSERT INTO case_counters (day, n) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET n = case_counters.n + $2 RETURNING n",
-            )
-            .bind(*day)
-            .bind(idxs.len() as i64)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-            lasts.push(last);
-        }
-        (
-            lasts,
-            bulk::reserve_ids(&mut *conn, "cases", inserting.len()).await?,
-            bulk::reserve_ids(&mut *conn, "case_events", inserting.len()).await?,
+        reserve(
+            conn,
+            sqlite,
+            std::mem::take(&mut begin),
+            &per_day,
+            inserting.len(),
         )
+        .await?
     };
     let mut numbers: HashMap<usize, String> = HashMap::new();
     for ((day, idxs), last) in per_day.iter().zip(&lasts) {

@@ -121,39 +121,9 @@ pub(crate) fn json_int_list(sqlite: bool) -> &'static str {
     }
 }
 
-/// Takes `n` fresh ids of `table` (an `id` column filled by AUTOINCREMENT on SQLite, an
-/// identity on PostgreSQL) for rows about to be inserted with explicit ids. SQLite:
-/// only inside a write transaction (`BEGIN IMMEDIATE` holds the one write lock, and
-/// the inserted ids move the sequence on); PostgreSQL: from the identity's sequence,
-/// safe with other writers.
-pub(crate) async fn reserve_ids(
-    conn: &mut AnyConnection,
-    table: &'static str,
-    n: usize,
-) -> Result<Vec<i64>> {
-    if n == 0 {
-        return Ok(vec![]);
-    }
-    if crate::is_sqlite(conn) {
-        let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(reserve_sql_sqlite(table)))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        return Ok((last + 1..=last + n as i64).collect());
-    }
-    let sql = format!(
-        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
-    );
-    let ids: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(n as i64)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
-}
-
-/// SQLite: the last id used in `table` (its ids are assigned by the one writer, so
-/// the next `n` are free until this transaction ends).
+/// SQLite: the last id used in `table`, for rows about to be inserted with explicit
+/// ids. Only inside a write transaction: `BEGIN IMMEDIATE` holds the one write lock, so
+/// the ids after it are free until the inserted rows move the sequence on.
 pub(crate) fn reserve_sql_sqlite(table: &'static str) -> String {
     format!(
         "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))"
