@@ -31,6 +31,11 @@ pub struct TestEnv {
     dir: Option<PathBuf>,
 }
 
+/// The data key of every test database (64 hex characters).
+pub fn data_key_hex() -> String {
+    "5a".repeat(32)
+}
+
 /// The use-case context over a store, with this test's clock and key.
 fn ctx_over(store: &Arc<SqlStore>, clock: &Arc<FixedClock>) -> Ctx {
     Ctx {
@@ -45,12 +50,22 @@ fn ctx_over(store: &Arc<SqlStore>, clock: &Arc<FixedClock>) -> Ctx {
         lists: store.clone(),
         grids: Arc::new(jiceng_domain::appeals::routing::GridCache::default()),
         clock: clock.clone(),
-        cipher: Cipher::from_hex(&"5a".repeat(32)).unwrap_or_else(|_| unreachable!()),
+        cipher: Cipher::from_hex(&data_key_hex()).unwrap_or_else(|_| unreachable!()),
         throttle: Arc::new(Throttle::default()),
     }
 }
 
 impl TestEnv {
+    /// The `jiceng` options that open this test's database, for tests that run the
+    /// binary itself (with `JICENG_DATA_KEY` = [`data_key_hex`]).
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut args = vec!["--database".to_string(), self.cfg.url.clone()];
+        if let Some(s) = &self.cfg.pg_schema {
+            args.extend(["--pg-schema".to_string(), s.clone()]);
+        }
+        args
+    }
+
     /// A second instance on the same database: its own connections, caches, writer
     /// and throttle, as another `jiceng serve` behind a load balancer would have.
     #[allow(clippy::expect_used)]
