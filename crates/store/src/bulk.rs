@@ -294,14 +294,12 @@ impl Script {
                 q = q.bind(rows);
             }
             q.execute(&mut *conn).await.map_err(db_err)?;
-        } else {
-            for (sql, rows) in parts {
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(rows)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-            }
+        } else if let Some((sql, rows)) = parts.into_iter().next() {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(rows)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
         }
         if let Some(sql) = last {
             sqlx::query(sql).execute(&mut *conn).await.map_err(db_err)?;
