@@ -1357,29 +1357,14 @@ pub(crate) fn spawn_intake_writer(
                 {
                     next = Some(j);
                 }
-                // SQLite: copy the WAL back into the database now and then, on a reader
-                // connection, while this task goes on writing.
-                if let Some(r) = &checkpointer
-                    && last.elapsed() >= CHECKPOINT_EVERY
-                    && !busy.swap(true, std::sync::atomic::Ordering::AcqRel)
-                {
-                    last = std::time::Instant::now();
-                    let (r, busy) = (r.clone(), busy.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
-                            .execute(&r)
-                            .await
-                        {
-                            tracing::warn!(error = %e, "WAL checkpoint failed");
-                        }
-                        busy.store(false, std::sync::atomic::Ordering::Release);
-                    });
+                if let Some(r) = &checkpointer {
+                    checkpoint_now_and_then(r, &mut last, &busy);
                 }
             }
         }
     };
     // The writer runs on a thread of its own. Its work is a chain of awaits on the
-    // database (about ten per batch); on the server's runtime every one of them waited
+    // database (two or three a batch on SQLite); on the server's runtime every one of them waited
     // in line behind the HTTP tasks of a busy server, which made the writer — the one
     // serial part of intake — the bottleneck. (On PostgreSQL its pool is its own and
     // opens its connections lazily, here, on this runtime.)
@@ -1401,6 +1386,30 @@ pub(crate) fn spawn_intake_writer(
         }
     }
     tx
+}
+
+/// SQLite: has the WAL copied back into the database every [`CHECKPOINT_EVERY`], on a
+/// reader connection (`busy` while one runs), while the writer goes on writing.
+fn checkpoint_now_and_then(
+    reader: &sqlx::AnyPool,
+    last: &mut std::time::Instant,
+    busy: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    if last.elapsed() < CHECKPOINT_EVERY || busy.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    *last = std::time::Instant::now();
+    let (r, busy) = (reader.clone(), busy.clone());
+    tokio::spawn(async move {
+        if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&r)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+        busy.store(false, Ordering::Release);
+    });
 }
 
 /// How long the intake writer keeps the write connection while intakes keep coming.
