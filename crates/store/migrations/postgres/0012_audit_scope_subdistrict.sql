@@ -4,6 +4,6 @@
 -- intake commit wrote one index page per grid in the batch (31 of its ~130 pages).
 -- Keyed by sub-district, a batch adds to at most as many places as there are
 -- sub-districts. A scope at or below a sub-district reads its sub-district's entries
--- newest first and keeps those under the scope; above it, a range of sub-districts.
+-- newest first and keeps those under the scope; above it, the entries newest first.
 DROP INDEX audit_scope;
 CREATE INDEX audit_scope ON audit_events((substr(scope_path, 1, 18)), id);
