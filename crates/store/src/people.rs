@@ -540,6 +540,10 @@ impl SqlStore {
                 ));
             }
         }
+        // Rows go in place by place (a file may list its places in any order): the
+        // path indexes of households and residents then grow at a few points instead
+        // of one page per place.
+        new_households.sort_by(|a, b| a.1.cmp(b.1));
         let created_households = new_households.len() as u64;
         let sql = bulk::insert_sql(
             sqlite,
@@ -572,6 +576,7 @@ impl SqlStore {
                 .ok_or_else(|| DomainError::internal("household missing"))?;
             batch.push((hid, upath.clone(), &row.resident));
         }
+        batch.sort_by(|a, b| a.1.cmp(&b.1));
         insert_residents_batch(&mut tx, &batch, audit.at_ms).await?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
