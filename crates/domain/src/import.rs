@@ -72,15 +72,15 @@ fn outcome(kind: &'static str, report: ImportReport, opts: ImportOptions) -> Imp
     }
 }
 
-/// Looks many codes up at once, in chunks.
+/// Looks many codes up at once.
 async fn existing_units(ctx: &Ctx, codes: &[String]) -> Result<HashMap<String, OrgUnit>> {
-    let mut map = HashMap::new();
-    for chunk in codes.chunks(50_000) {
-        for u in ctx.org.units_by_codes(chunk).await? {
-            map.insert(u.code.clone(), u);
-        }
-    }
-    Ok(map)
+    Ok(ctx
+        .org
+        .units_by_codes(codes)
+        .await?
+        .into_iter()
+        .map(|u| (u.code.clone(), u))
+        .collect())
 }
 
 fn level_kind(l: DivisionLevel) -> UnitKind {
@@ -106,20 +106,28 @@ pub async fn divisions(
     let (mut rows, mut report) = divisions::parse_divisions_lenient(file_name, bytes);
     // Parents first, whatever the file's order.
     rows.sort_by_key(|r| (r.level as u8, r.line));
-    let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
-    codes.extend(rows.iter().map(|r| r.parent_code.clone()));
-    codes.sort();
-    codes.dedup();
+    let codes: Vec<String> = {
+        let mut set: HashSet<&str> = HashSet::with_capacity(rows.len() + rows.len() / 8);
+        for r in &rows {
+            set.insert(&r.code);
+            set.insert(&r.parent_code);
+        }
+        set.into_iter().map(String::from).collect()
+    };
     let existing = existing_units(ctx, &codes).await?;
-    // code → (kind, path) of units known so far (existing or planned).
-    let mut known: HashMap<String, (UnitKind, String)> = existing
-        .values()
-        .map(|u| (u.code.clone(), (u.kind, u.path.clone())))
-        .collect();
-    let mut new_units = Vec::new();
+    drop(codes);
+    // code → (kind, index into `paths`) of units known so far (existing or planned).
+    let mut paths: Vec<String> = Vec::with_capacity(rows.len() + existing.len());
+    let mut known: HashMap<&str, (UnitKind, usize)> =
+        HashMap::with_capacity(rows.len() + existing.len());
+    for u in existing.values() {
+        known.insert(&u.code, (u.kind, paths.len()));
+        paths.push(u.path.clone());
+    }
+    // Per row: Some(has a parent) when it is to be created.
+    let mut accepted: Vec<Option<bool>> = vec![None; rows.len()];
     let mut unchanged = 0u64;
-    let mut bad_lines = HashSet::new();
-    for r in &rows {
+    for (i, r) in rows.iter().enumerate() {
         let kind = level_kind(r.level);
         if let Some(u) = existing.get(&r.code) {
             let same_parent = u.parent_id.is_none() && kind == UnitKind::District
@@ -134,18 +142,16 @@ pub async fn divisions(
                     "编码已存在且名称或上级不同（编码不可重复使用）".into(),
                     "code exists with another name or parent (codes are never reused)".into(),
                 ));
-                bad_lines.insert(r.line);
             }
             continue;
         }
-        let (parent_code, path) = if kind == UnitKind::District {
-            (None, rules::child_path(None, &r.code))
+        let path = if kind == UnitKind::District {
+            rules::child_path(None, &r.code)
         } else {
-            match known.get(&r.parent_code) {
-                Some((pk, ppath)) if pk.child() == Some(kind) => (
-                    Some(r.parent_code.clone()),
-                    rules::child_path(Some(ppath), &r.code),
-                ),
+            match known.get(r.parent_code.as_str()) {
+                Some(&(pk, p)) if pk.child() == Some(kind) => {
+                    rules::child_path(Some(&paths[p]), &r.code)
+                }
                 Some(_) => {
                     report.errors.push(row_error(
                         r.line,
@@ -154,7 +160,6 @@ pub async fn divisions(
                         "上级单位的级别不符".into(),
                         "the parent is not of the level above".into(),
                     ));
-                    bad_lines.insert(r.line);
                     continue;
                 }
                 None => {
@@ -165,7 +170,6 @@ pub async fn divisions(
                         "上级单位编码不存在".into(),
                         "unknown parent code".into(),
                     ));
-                    bad_lines.insert(r.line);
                     continue;
                 }
             }
@@ -178,16 +182,24 @@ pub async fn divisions(
                 "该单位不在您的管辖范围内".into(),
                 "this unit is outside your reach".into(),
             ));
-            bad_lines.insert(r.line);
             continue;
         }
-        known.insert(r.code.clone(), (kind, path));
+        known.insert(&r.code, (kind, paths.len()));
+        paths.push(path);
+        accepted[i] = Some(kind != UnitKind::District);
+    }
+    drop(known);
+    drop(paths);
+    drop(existing);
+    let mut new_units = Vec::with_capacity(accepted.iter().flatten().count());
+    for (r, keep) in rows.into_iter().zip(accepted) {
+        let Some(has_parent) = keep else { continue };
         new_units.push(NewUnit {
-            code: r.code.clone(),
-            kind,
             name: display_name(&r.name),
-            official_name: r.name.clone(),
-            parent_code,
+            kind: level_kind(r.level),
+            official_name: r.name,
+            parent_code: has_parent.then_some(r.parent_code),
+            code: r.code,
             grid_type: None,
             boundary: None,
             address: None,

@@ -55,7 +55,10 @@ pub fn display_name(name: &str) -> String {
         if let Some(stem) = name.strip_suffix(suffix)
             && !stem.is_empty()
         {
-            return format!("{stem}{keep}");
+            let mut s = String::with_capacity(stem.len() + keep.len());
+            s.push_str(stem);
+            s.push_str(keep);
+            return s;
         }
     }
     name.to_string()

@@ -107,64 +107,165 @@ async fn reserve_unit_ids(conn: &mut AnyConnection, sqlite: bool, n: usize) -> R
     Ok(last - n + 1)
 }
 
+/// The rows of [`insert_units`], worked out a chunk at a time.
+struct Planned<'a> {
+    units: &'a [NewUnit],
+    first_id: i64,
+    /// Parents from the table, by code: (id, path).
+    stored: HashMap<String, (i64, String)>,
+    /// Units of the batch planned so far, by code: index into `created`.
+    index: HashMap<&'a str, usize>,
+    /// (id, path) of each unit planned so far.
+    created: Vec<(i64, String)>,
+    slim: bool,
+}
+
+impl<'a> Planned<'a> {
+    /// Plans `range` of the units and returns its rows as the bulk statement's JSON.
+    fn chunk(&mut self, range: std::ops::Range<usize>) -> Result<String> {
+        let mut json: Vec<u8> = Vec::with_capacity(range.len() * 160);
+        json.push(b'[');
+        for k in range {
+            let u = &self.units[k];
+            let parent: Option<(i64, &str)> = match u.parent_code.as_deref() {
+                None => None,
+                Some(pc) => Some(match self.index.get(pc) {
+                    Some(&j) => (self.created[j].0, self.created[j].1.as_str()),
+                    None => self
+                        .stored
+                        .get(pc)
+                        .map(|(id, path)| (*id, path.as_str()))
+                        .ok_or_else(|| {
+                            DomainError::field(
+                                "parent_code",
+                                "上级单位不存在",
+                                "unknown parent unit",
+                            )
+                        })?,
+                }),
+            };
+            let id = self.first_id + k as i64;
+            let path = jiceng_domain::org::rules::child_path(parent.map(|p| p.1), &u.code);
+            let parent_id = parent.map(|p| p.0);
+            if json.len() > 1 {
+                json.push(b',');
+            }
+            if self.slim {
+                serde_json::to_writer(
+                    &mut json,
+                    &(
+                        id,
+                        &u.code,
+                        u.kind.as_str(),
+                        &u.name,
+                        &u.official_name,
+                        parent_id,
+                        &path,
+                    ),
+                )
+            } else {
+                serde_json::to_writer(
+                    &mut json,
+                    &(
+                        id,
+                        &u.code,
+                        u.kind.as_str(),
+                        &u.name,
+                        &u.official_name,
+                        parent_id,
+                        &path,
+                        u.grid_type.map(|g| g.as_str()),
+                        boundary_text(&u.boundary),
+                        &u.address,
+                    ),
+                )
+            }
+            .map_err(DomainError::internal)?;
+            self.index.insert(u.code.as_str(), self.created.len());
+            self.created.push((id, path));
+        }
+        json.push(b']');
+        String::from_utf8(json).map_err(DomainError::internal)
+    }
+}
+
 /// Inserts units in order, each parent resolved by code (from this batch or the
-/// table); returns the created units' (id, path) by code. Ids are reserved up front, so
-/// units and their history go in bulk statements of up to 20,000 rows (one JSON
-/// parameter, see [`bulk`]) without reading anything back.
+/// table); returns each created unit's (id, path), in the order of `units`. Ids are
+/// reserved up front, so the units go in bulk statements of up to 20,000 rows (one JSON
+/// parameter, see [`bulk`]) without reading anything back, and their "create" history
+/// entries are made by one `INSERT … SELECT` over the new id range.
 pub(crate) async fn insert_units(
     conn: &mut AnyConnection,
     units: &[NewUnit],
     at_ms: i64,
     actor_login: &str,
-) -> Result<HashMap<String, (i64, String)>> {
+) -> Result<Vec<(i64, String)>> {
     const CHUNK: usize = 20_000;
     if units.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let sqlite = crate::is_sqlite(conn);
-    let unit_sql = bulk::insert_sql(
-        sqlite,
-        "org_units",
-        &[
-            col("id", Col::Int),
-            col("code", Col::Text),
-            col("kind", Col::Text),
-            col("name", Col::Text),
-            col("official_name", Col::Text),
-            col("parent_id", Col::Int),
-            col("path", Col::Text),
-            col("grid_type", Col::Text),
-            col("boundary", Col::Text),
-            col("address", Col::Text),
-            col("created_ms", Col::Int),
-        ],
-        &[("status", "'active'"), ("version", "1")],
-        "",
-    );
-    // One "create" entry in each unit's history.
-    let hist_sql = bulk::insert_sql(
-        sqlite,
-        "unit_history",
-        &[
-            col("unit_id", Col::Int),
-            col("at_ms", Col::Int),
-            col("after_json", Col::Text),
-            col("actor_login", Col::Text),
-        ],
-        &[("change", "'create'")],
-        "",
-    );
+    // Columns every unit leaves empty are left out of the rows (a division list has no
+    // grid types, boundaries or addresses): less JSON to write and to unpack.
+    let slim = units
+        .iter()
+        .all(|u| u.grid_type.is_none() && u.boundary.is_none() && u.address.is_none());
+    let created_ms = at_ms.to_string();
+    let unit_sql = if slim {
+        bulk::insert_sql(
+            sqlite,
+            "org_units",
+            &[
+                col("id", Col::Int),
+                col("code", Col::Text),
+                col("kind", Col::Text),
+                col("name", Col::Text),
+                col("official_name", Col::Text),
+                col("parent_id", Col::Int),
+                col("path", Col::Text),
+            ],
+            &[
+                ("created_ms", &created_ms),
+                ("status", "'active'"),
+                ("version", "1"),
+            ],
+            "",
+        )
+    } else {
+        bulk::insert_sql(
+            sqlite,
+            "org_units",
+            &[
+                col("id", Col::Int),
+                col("code", Col::Text),
+                col("kind", Col::Text),
+                col("name", Col::Text),
+                col("official_name", Col::Text),
+                col("parent_id", Col::Int),
+                col("path", Col::Text),
+                col("grid_type", Col::Text),
+                col("boundary", Col::Text),
+                col("address", Col::Text),
+            ],
+            &[
+                ("created_ms", &created_ms),
+                ("status", "'active'"),
+                ("version", "1"),
+            ],
+            "",
+        )
+    };
     let first_id = reserve_unit_ids(conn, sqlite, units.len()).await?;
-    // Every unit's id and path, parents first.
-    let mut known: HashMap<&str, (i64, String)> = HashMap::with_capacity(units.len());
+    // Parents named by the batch but not in it: read from the table.
+    let in_batch: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let mut missing: Vec<&str> = units
         .iter()
         .filter_map(|u| u.parent_code.as_deref())
+        .filter(|c| !in_batch.contains(c))
         .collect();
+    drop(in_batch);
     missing.sort_unstable();
     missing.dedup();
-    let in_batch: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
-    missing.retain(|c| !in_batch.contains(c));
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();
     for part in missing.chunks(500) {
         let sql = format!(
@@ -185,47 +286,29 @@ pub(crate) async fn insert_units(
             );
         }
     }
-    let mut rows = Vec::with_capacity(units.len());
-    for (k, u) in units.iter().enumerate() {
-        let parent = match u.parent_code.as_deref() {
-            None => None,
-            Some(pc) => Some(
-                known
-                    .get(pc)
-                    .or_else(|| stored.get(pc))
-                    .cloned()
-                    .ok_or_else(|| {
-                        DomainError::field("parent_code", "上级单位不存在", "unknown parent unit")
-                    })?,
-            ),
-        };
-        let id = first_id + k as i64;
-        let path =
-            jiceng_domain::org::rules::child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
-        known.insert(u.code.as_str(), (id, path.clone()));
-        rows.push((id, u, parent.map(|p| p.0), path));
-    }
-    let unit_rows: Vec<_> = rows
-        .iter()
-        .map(|(id, u, parent_id, path)| {
-            (
-                id,
-                &u.code,
-                u.kind.as_str(),
-                &u.name,
-                &u.official_name,
-                parent_id,
-                path,
-                u.grid_type.map(|g| g.as_str()),
-                boundary_text(&u.boundary),
-                &u.address,
-                at_ms,
-            )
-        })
-        .collect();
-    bulk::insert(&mut *conn, &unit_sql, &unit_rows, CHUNK)
-        .await
-        .map_err(|e| match e {
+    // Each chunk's ids, parents and paths are worked out (parents first: a parent in the
+    // batch comes before its children) and serialized while the database writes the
+    // chunk before it.
+    let mut plan = Planned {
+        units,
+        first_id,
+        stored,
+        index: HashMap::with_capacity(units.len()),
+        created: Vec::with_capacity(units.len()),
+        slim,
+    };
+    let mut next = 0;
+    let mut current = plan.chunk(next..units.len().min(CHUNK))?;
+    next = units.len().min(CHUNK);
+    loop {
+        let run = sqlx::query(sqlx::AssertSqlSafe(unit_sql.clone()))
+            .bind(current)
+            .execute(&mut *conn);
+        let following = (next < units.len()).then(|| next..units.len().min(next + CHUNK));
+        let (done, json) = tokio::join!(run, async {
+            following.clone().map(|r| plan.chunk(r)).transpose()
+        });
+        done.map_err(db_err).map_err(|e| match e {
             DomainError::Conflict(_) => DomainError::field(
                 "code",
                 "编码已被使用（编码不可重复使用）",
@@ -233,22 +316,48 @@ pub(crate) async fn insert_units(
             ),
             e => e,
         })?;
-    let hist: Vec<_> = rows
+        match (json?, following) {
+            (Some(j), Some(r)) => {
+                current = j;
+                next = r.end;
+            }
+            _ => break,
+        }
+    }
+    let created = plan.created;
+    // One "create" entry in each unit's history, made from the rows just written.
+    let history_sql = if sqlite {
+        "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
+         SELECT u.id, $1, 'create', json_object('name', u.name, 'parent', p.code), $2 \
+         FROM org_units u LEFT JOIN org_units p ON p.id = u.parent_id \
+         WHERE u.id >= $3 AND u.id <= $4 ORDER BY u.id"
+    } else {
+        "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
+         SELECT u.id, $1, 'create', json_build_object('name', u.name, 'parent', p.code)::text, $2 \
+         FROM org_units u LEFT JOIN org_units p ON p.id = u.parent_id \
+         WHERE u.id >= $3 AND u.id <= $4 ORDER BY u.id"
+    };
+    sqlx::query(history_sql)
+        .bind(at_ms)
+        .bind(actor_login)
+        .bind(first_id)
+        .bind(first_id + units.len() as i64 - 1)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(created)
+}
+
+/// The units of [`insert_units`] by code: (id, path).
+pub(crate) fn by_code(
+    units: &[NewUnit],
+    created: Vec<(i64, String)>,
+) -> HashMap<String, (i64, String)> {
+    units
         .iter()
-        .map(|(id, u, _, _)| {
-            (
-                id,
-                at_ms,
-                serde_json::json!({"name": u.name, "parent": u.parent_code}).to_string(),
-                actor_login,
-            )
-        })
-        .collect();
-    bulk::insert(&mut *conn, &hist_sql, &hist, CHUNK).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, u, _, path)| (u.code.clone(), (id, path)))
-        .collect())
+        .zip(created)
+        .map(|(u, c)| (u.code.clone(), c))
+        .collect()
 }
 
 impl SqlStore {
@@ -294,16 +403,46 @@ impl OrgStore for SqlStore {
         if codes.is_empty() {
             return Ok(vec![]);
         }
+        // Asked for more codes than there are units (an import into a young database):
+        // reading every unit is cheaper than one index probe per code.
+        if codes.len() > 1_000 {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM org_units")
+                .fetch_one(&self.r)
+                .await
+                .map_err(db_err)?;
+            if (n as usize) < codes.len() / 4 {
+                let wanted: std::collections::HashSet<&str> =
+                    codes.iter().map(String::as_str).collect();
+                let rows = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units"))
+                    .fetch_all(&self.r)
+                    .await
+                    .map_err(db_err)?;
+                return rows
+                    .iter()
+                    .map(unit_row)
+                    .filter(|u| {
+                        u.as_ref()
+                            .map_or(true, |u| wanted.contains(u.code.as_str()))
+                    })
+                    .collect();
+            }
+        }
         let sql = format!(
             "SELECT {UNIT_COLS} FROM org_units WHERE code IN {}",
             bulk::json_list(self.backend == crate::Backend::Sqlite)
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(bulk::rows_json(codes)?)
-            .fetch_all(&self.r)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(unit_row).collect()
+        let mut units = Vec::new();
+        for part in codes.chunks(50_000) {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(bulk::rows_json(part)?)
+                .fetch_all(&self.r)
+                .await
+                .map_err(db_err)?;
+            for r in &rows {
+                units.push(unit_row(r)?);
+            }
+        }
+        Ok(units)
     }
 
     async fn roots(&self) -> Result<Vec<OrgUnit>> {
@@ -482,15 +621,15 @@ impl OrgStore for SqlStore {
 
     async fn insert(&self, unit: NewUnit, audit: AuditEvent) -> Result<OrgUnit> {
         let mut tx = self.write_tx().await?;
-        let known = insert_units(
+        let created = insert_units(
             &mut tx,
             std::slice::from_ref(&unit),
             audit.at_ms,
             &audit.actor_login,
         )
         .await?;
-        let id = known
-            .get(&unit.code)
+        let id = created
+            .first()
             .map(|k| k.0)
             .ok_or_else(|| DomainError::internal("inserted unit missing"))?;
         write_audit(&mut tx, &audit).await?;

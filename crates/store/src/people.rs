@@ -466,7 +466,8 @@ impl SqlStore {
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
         let mut tx = self.write_tx().await?;
-        let mut unit_ids = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let created = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let mut unit_ids = crate::org::by_code(&units, created);
         let sqlite = crate::is_sqlite(&mut tx);
         // Units named by the rows but not created here: one look-up for all of them.
         let mut other: Vec<&str> = rows

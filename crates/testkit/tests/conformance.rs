@@ -483,3 +483,78 @@ async fn the_audit_trail_lists_a_scope_and_nothing_outside_it() {
     assert_eq!(list("/150302/150302002/").await, ["6", "5"]);
     assert!(list("/150304/").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_large_division_import_builds_the_tree_and_each_units_history() {
+    use jiceng_domain::import::{self, ImportOptions};
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    // Two new streets with 600 communities each: more codes than stored units, so the
+    // known units are read whole rather than probed code by code.
+    let mut csv = String::from("level,code,name,parent_code\n");
+    for s in 20..22 {
+        csv.push_str(&format!("street,150302{s:03},新街道{s},150302\n"));
+        for c in 1..=600 {
+            csv.push_str(&format!(
+                "community,150302{s:03}{c:03},新{s}-{c}社区居委会,150302{s:03}\n"
+            ));
+        }
+    }
+    // One known street, unchanged, in the same file.
+    csv.push_str("street,150302001,凤凰岭街道,150302\n");
+    let out = import::divisions(
+        &env.ctx,
+        &sys,
+        "n.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(out.applied, "{:?}", out.report);
+    assert_eq!((out.created, out.unchanged, out.skipped), (1202, 1, 0));
+    let street = env
+        .ctx
+        .org
+        .unit_by_code("150302021")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(street.path, "/150302/150302021/");
+    assert_eq!(street.kind, UnitKind::Subdistrict);
+    let c = env
+        .ctx
+        .org
+        .unit_by_code("150302021600")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.path, "/150302/150302021/150302021600/");
+    assert_eq!(
+        (c.name.as_str(), c.official_name.as_str()),
+        ("新21-600社区", "新21-600社区居委会")
+    );
+    assert_eq!(c.parent_id, Some(street.id));
+    let hist = org::history(&env.ctx, &sys, c.id).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].change, "create");
+    let after = hist[0].after.clone().unwrap();
+    assert_eq!(
+        (after["name"].as_str(), after["parent"].as_str()),
+        (Some("新21-600社区"), Some("150302021"))
+    );
+    let stats = org::stats(&env.ctx, &sys, f.district).await.unwrap();
+    assert_eq!((stats.subdistricts, stats.communities), (10, 43 + 1200));
+    // The same file again: now fewer codes than units, looked up code by code; all known.
+    let again = import::divisions(
+        &env.ctx,
+        &sys,
+        "n.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 1203));
+}
