@@ -484,57 +484,73 @@ pub async fn people(
     grid_codes.sort();
     grid_codes.dedup();
     let grids = existing_units(ctx, &grid_codes).await?;
-    // First every row's own checks and its encrypted fields, then one look-up of the
-    // ID numbers already recorded, then the places.
-    let mut prepared = Vec::with_capacity(rows.len());
-    for r in rows {
-        let grid = match grids.get(&r.grid_code) {
-            Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => g,
-            _ => {
-                report.errors.push(row_error(
+    // First every row's own checks and its encrypted fields (on two threads: this is
+    // most of an import's own work), then one look-up of the ID numbers already
+    // recorded, then the places.
+    let check = |part: Vec<people_fmt::PersonRow>| {
+        let mut prepared = Vec::with_capacity(part.len());
+        let mut errors = Vec::new();
+        for mut r in part {
+            let grid = match grids.get(&r.grid_code) {
+                Some(g) if g.kind == UnitKind::Grid && g.status == UnitStatus::Active => g,
+                _ => {
+                    errors.push(row_error(
+                        r.line,
+                        Some("grid_code"),
+                        Some(&r.grid_code),
+                        "网格编码不存在".into(),
+                        "unknown grid code".into(),
+                    ));
+                    continue;
+                }
+            };
+            if !actor.reaches(&grid.path) {
+                errors.push(row_error(
                     r.line,
                     Some("grid_code"),
                     Some(&r.grid_code),
-                    "网格编码不存在".into(),
-                    "unknown grid code".into(),
+                    "该网格不在您的管辖范围内".into(),
+                    "this grid is outside your reach".into(),
                 ));
                 continue;
             }
-        };
-        if !actor.reaches(&grid.path) {
-            report.errors.push(row_error(
-                r.line,
-                Some("grid_code"),
-                Some(&r.grid_code),
-                "该网格不在您的管辖范围内".into(),
-                "this grid is outside your reach".into(),
-            ));
-            continue;
-        }
-        let input = ResidentInput {
-            name: r.name.clone(),
-            id_number: r.id_number.clone(),
-            phone: r.phone.clone(),
-            ethnicity: Some(r.ethnicity.clone()),
-            relation: Some(r.relation.clone()),
-            labels: r.labels.clone(),
-        };
-        let resident = match crate::people::service::prepare(ctx, (0, ""), &input, &labels) {
-            Ok(res) => res,
-            Err(e) => {
-                for f in e.fields() {
-                    report.errors.push(RowError {
-                        line: r.line,
-                        column: Some(f.field.clone()),
-                        value: None,
-                        message: f.message.clone(),
-                    });
+            let input = ResidentInput {
+                name: std::mem::take(&mut r.name),
+                id_number: std::mem::take(&mut r.id_number),
+                phone: r.phone.take(),
+                ethnicity: Some(std::mem::take(&mut r.ethnicity)),
+                relation: Some(std::mem::take(&mut r.relation)),
+                labels: std::mem::take(&mut r.labels),
+            };
+            match crate::people::service::prepare(ctx, (0, ""), &input, &labels) {
+                Ok(res) => prepared.push((r, grid, res)),
+                Err(e) => {
+                    for f in e.fields() {
+                        errors.push(RowError {
+                            line: r.line,
+                            column: Some(f.field.clone()),
+                            value: None,
+                            message: f.message.clone(),
+                        });
+                    }
                 }
-                continue;
             }
-        };
-        prepared.push((r, grid, resident));
-    }
+        }
+        (prepared, errors)
+    };
+    let mut rows = rows;
+    let second = rows.split_off(rows.len() / 2);
+    let ((mut prepared, errors), (more, more_errors)) = std::thread::scope(|s| {
+        let other = s.spawn(|| check(second));
+        let first = check(rows);
+        let second = other
+            .join()
+            .map_err(|_| DomainError::internal("import worker panicked"))?;
+        Ok::<_, DomainError>((first, second))
+    })?;
+    prepared.extend(more);
+    report.errors.extend(errors);
+    report.errors.extend(more_errors);
     let indexes: Vec<String> = prepared
         .iter()
         .map(|(_, _, res)| res.id_index.clone())
@@ -547,7 +563,7 @@ pub async fn people(
             report.errors.push(row_error(
                 r.line,
                 Some("id_number"),
-                Some(&jiceng_core::mask::id_number(&r.id_number)),
+                Some(&resident.id_mask),
                 "该身份证号已登记".into(),
                 "a resident with this ID number is already recorded".into(),
             ));

@@ -14,7 +14,6 @@
 use jiceng_core::{DomainError, Result};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 use crate::db_err;
 
@@ -161,33 +160,6 @@ pub(crate) async fn insert<T: Serialize>(
         match next? {
             Some(j) => current = j,
             None => return Ok(n),
-        }
-    }
-}
-
-/// Like [`insert`] with a `RETURNING` tail: the returned rows of every chunk.
-pub(crate) async fn insert_returning<T: Serialize>(
-    conn: &mut AnyConnection,
-    sql: &str,
-    rows: &[T],
-    chunk: usize,
-) -> Result<Vec<AnyRow>> {
-    let mut out = Vec::with_capacity(rows.len());
-    let mut parts = rows.chunks(chunk.max(1));
-    let Some(first) = parts.next() else {
-        return Ok(out);
-    };
-    let mut current = rows_json(first)?;
-    loop {
-        let following = parts.next();
-        let run = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .bind(current)
-            .fetch_all(&mut *conn);
-        let (done, next) = tokio::join!(run, async { following.map(rows_json).transpose() });
-        out.extend(done.map_err(db_err)?);
-        match next? {
-            Some(j) => current = j,
-            None => return Ok(out),
         }
     }
 }

@@ -407,6 +407,26 @@ impl SqlStore {
         begin_write(&self.w, self.backend).await
     }
 
+    /// SQLite: the page cache of the writer while one bulk transaction (an import of
+    /// hundreds of thousands of rows) runs: 1 GiB instead of 64 MB, so pages of the
+    /// randomly ordered indexes (blind indexes, names) are written to the WAL once at
+    /// commit instead of spilled and re-read again and again (1 M residents: −2 to −4 s,
+    /// system time halved). Only pages touched are held. `end` puts the usual size back
+    /// before the transaction ends, whatever its outcome.
+    pub(crate) async fn bulk_cache(conn: &mut AnyConnection, on: bool) -> Result<()> {
+        if is_sqlite(conn) {
+            sqlx::query(if on {
+                "PRAGMA cache_size=-1048576"
+            } else {
+                "PRAGMA cache_size=-64000"
+            })
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
     /// SQLite's `PRAGMA optimize`: analyses only what it judges stale (a table that grew
     /// or shrank tenfold since its last analysis). In full, without `analysis_limit`:
     /// the limited form drops the STAT4 samples the scope queries are planned with. A

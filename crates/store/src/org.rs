@@ -83,23 +83,36 @@ async fn history(
 /// first. SQLite's write transaction is exclusive; on PostgreSQL the table lock keeps
 /// other writers from drawing on the sequence meanwhile.
 async fn reserve_unit_ids(conn: &mut AnyConnection, sqlite: bool, n: usize) -> Result<i64> {
+    reserve_ids(conn, sqlite, "org_units", n).await
+}
+
+/// The first of `n` consecutive ids of `table` taken for rows about to be inserted
+/// with explicit ids. SQLite: only inside its write transaction, which holds the one
+/// write lock; PostgreSQL: the table is locked against other writers and the identity
+/// sequence moved past the range.
+pub(crate) async fn reserve_ids(
+    conn: &mut AnyConnection,
+    sqlite: bool,
+    table: &'static str,
+    n: usize,
+) -> Result<i64> {
     let n = n as i64;
     if sqlite {
-        let (last,): (i64,) = sqlx::query_as(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'org_units'), 0), COALESCE((SELECT MAX(id) FROM org_units), 0))",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_err)?;
+        let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(bulk::reserve_sql_sqlite(table)))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_err)?;
         return Ok(last + 1);
     }
-    sqlx::query("LOCK TABLE org_units IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let (last,): (i64,) = sqlx::query_as(
-        "SELECT setval(pg_get_serial_sequence('org_units', 'id'), GREATEST(nextval(pg_get_serial_sequence('org_units', 'id')), (SELECT COALESCE(MAX(id), 0) + 1 FROM org_units)) + $1 - 1)",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"
+    )))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let (last,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST(nextval(pg_get_serial_sequence('{table}', 'id')), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table})) + $1 - 1)"
+    )))
     .bind(n)
     .fetch_one(&mut *conn)
     .await

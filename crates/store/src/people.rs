@@ -111,11 +111,13 @@ async fn insert_resident_row(
 /// member counts of the households touched. Far fewer round trips than row by row.
 async fn insert_residents_batch(
     conn: &mut AnyConnection,
-    rows: &[(i64, String, &NewResident)],
+    rows: &[(i64, &str, &NewResident)],
     at_ms: i64,
+    count_members: bool,
 ) -> Result<()> {
     const CHUNK: usize = 20_000;
     let sqlite = crate::is_sqlite(conn);
+    let stamp = at_ms.to_string();
     let sql = bulk::insert_sql(
         sqlite,
         "residents",
@@ -134,41 +136,70 @@ async fn insert_residents_batch(
             col("ethnicity", Col::Text),
             col("relation", Col::Text),
             col("labels", Col::Text),
-            col("created_ms", Col::Int),
-            col("updated_ms", Col::Int),
         ],
-        &[("status", "'active'"), ("version", "1")],
+        &[
+            ("created_ms", &stamp),
+            ("updated_ms", &stamp),
+            ("status", "'active'"),
+            ("version", "1"),
+        ],
         "",
     );
-    let json_rows: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(hid, path, r)| {
-            serde_json::json!([
-                hid,
-                path,
-                r.name,
-                r.id_enc,
-                r.id_index,
-                r.id_mask,
-                r.phone_enc,
-                r.phone_index,
-                r.phone_mask,
-                r.birth_date,
-                r.sex.as_str(),
-                r.ethnicity,
-                r.relation,
-                labels_text(&r.labels),
-                at_ms,
-                at_ms
-            ])
-        })
-        .collect();
-    bulk::insert(&mut *conn, &sql, &json_rows, CHUNK)
-        .await
-        .map_err(|e| match e {
-            DomainError::Conflict(_) => dup_id(),
-            e => e,
-        })?;
+    // Each chunk is serialized straight from the rows while the database writes the
+    // chunk before it.
+    let chunk_json = |part: &[(i64, &str, &NewResident)]| -> Result<String> {
+        let mut json: Vec<u8> = Vec::with_capacity(part.len() * 400);
+        json.push(b'[');
+        for (k, (hid, path, r)) in part.iter().enumerate() {
+            if k > 0 {
+                json.push(b',');
+            }
+            serde_json::to_writer(
+                &mut json,
+                &(
+                    hid,
+                    path,
+                    &r.name,
+                    &r.id_enc,
+                    &r.id_index,
+                    &r.id_mask,
+                    &r.phone_enc,
+                    &r.phone_index,
+                    &r.phone_mask,
+                    &r.birth_date,
+                    r.sex.as_str(),
+                    &r.ethnicity,
+                    &r.relation,
+                    labels_text(&r.labels),
+                ),
+            )
+            .map_err(DomainError::internal)?;
+        }
+        json.push(b']');
+        String::from_utf8(json).map_err(DomainError::internal)
+    };
+    let mut parts = rows.chunks(CHUNK);
+    if let Some(first) = parts.next() {
+        let mut current = chunk_json(first)?;
+        loop {
+            let following = parts.next();
+            let run = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(current)
+                .execute(&mut *conn);
+            let (done, next) = tokio::join!(run, async { following.map(chunk_json).transpose() });
+            done.map_err(db_err).map_err(|e| match e {
+                DomainError::Conflict(_) => dup_id(),
+                e => e,
+            })?;
+            match next? {
+                Some(j) => current = j,
+                None => break,
+            }
+        }
+    }
+    if !count_members {
+        return Ok(());
+    }
     let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
     touched.sort_unstable();
     touched.dedup();
@@ -466,9 +497,29 @@ impl SqlStore {
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
         let mut tx = self.write_tx().await?;
-        let created = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let big = rows.len() > 50_000;
+        if big {
+            SqlStore::bulk_cache(&mut tx, true).await?;
+        }
+        let written = Self::import_people_rows(&mut tx, units, rows, &audit).await;
+        if big {
+            SqlStore::bulk_cache(&mut tx, false).await?;
+        }
+        let written = written?;
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(written)
+    }
+
+    async fn import_people_rows(
+        tx: &mut AnyConnection,
+        units: Vec<NewUnit>,
+        rows: Vec<PersonImport>,
+        audit: &AuditEvent,
+    ) -> Result<(u64, u64)> {
+        let created = insert_units(tx, &units, audit.at_ms, &audit.actor_login).await?;
         let mut unit_ids = crate::org::by_code(&units, created);
-        let sqlite = crate::is_sqlite(&mut tx);
+        let sqlite = crate::is_sqlite(tx);
         // Units named by the rows but not created here: one look-up for all of them.
         let mut other: Vec<&str> = rows
             .iter()
@@ -499,7 +550,7 @@ impl SqlStore {
         }
         // Households that exist already (only units created before this import can
         // have any): one look-up per 20,000 units.
-        let mut households: HashMap<(i64, String), i64> = HashMap::new();
+        let mut older_households: HashMap<(i64, String), i64> = HashMap::new();
         let older: Vec<i64> = older.into_iter().collect();
         for part in older.chunks(20_000) {
             let sql = format!(
@@ -512,7 +563,7 @@ impl SqlStore {
                 .await
                 .map_err(db_err)?
             {
-                households.insert(
+                older_households.insert(
                     (
                         row.try_get("unit_id").map_err(db_err)?,
                         row.try_get("room").map_err(db_err)?,
@@ -521,66 +572,115 @@ impl SqlStore {
                 );
             }
         }
-        // New households, in bulk, their ids read back by (unit, room).
-        let mut new_households = vec![];
-        let mut planned: std::collections::HashSet<(i64, &str)> = std::collections::HashSet::new();
+        // Every row's place: (unit id, unit path, room, household index if new).
+        struct NewHousehold<'r> {
+            unit_id: i64,
+            path: &'r str,
+            room: &'r str,
+            address: &'r str,
+            dwelling: &'r str,
+            members: i64,
+        }
+        let mut new_households: Vec<NewHousehold> = Vec::new();
+        let mut planned: HashMap<(i64, &str), usize> = HashMap::new();
+        // Per row: Ok(existing household id) or Err(index into new_households).
+        let mut places: Vec<(std::result::Result<i64, usize>, &str)> =
+            Vec::with_capacity(rows.len());
+        let mut older_touched = false;
         for row in &rows {
             let (uid, upath) = unit_ids.get(&row.unit_code).ok_or_else(|| {
                 DomainError::field("unit", "楼栋单元不存在", "unknown building unit")
             })?;
-            if !households.contains_key(&(*uid, row.room.clone()))
-                && planned.insert((*uid, row.room.as_str()))
-            {
-                new_households.push((
-                    *uid,
-                    upath.as_str(),
-                    row.room.as_str(),
-                    row.address.as_str(),
-                    row.dwelling.as_str(),
-                    audit.at_ms,
-                ));
+            let place = if older_households.is_empty() {
+                None
+            } else {
+                older_households.get(&(*uid, row.room.clone())).copied()
+            };
+            match place {
+                Some(hid) => {
+                    older_touched = true;
+                    places.push((Ok(hid), upath.as_str()));
+                }
+                None => {
+                    let k = *planned.entry((*uid, row.room.as_str())).or_insert_with(|| {
+                        new_households.push(NewHousehold {
+                            unit_id: *uid,
+                            path: upath.as_str(),
+                            room: row.room.as_str(),
+                            address: row.address.as_str(),
+                            dwelling: row.dwelling.as_str(),
+                            members: 0,
+                        });
+                        new_households.len() - 1
+                    });
+                    new_households[k].members += 1;
+                    places.push((Err(k), upath.as_str()));
+                }
             }
         }
+        drop(planned);
         // Rows go in place by place (a file may list its places in any order): the
         // path indexes of households and residents then grow at a few points instead
-        // of one page per place.
-        new_households.sort_by(|a, b| a.1.cmp(b.1));
+        // of one page per place. New households get their ids in that order, with
+        // their member counts, and nothing is read back.
+        let mut order: Vec<usize> = (0..new_households.len()).collect();
+        order.sort_by(|&a, &b| new_households[a].path.cmp(new_households[b].path));
         let created_households = new_households.len() as u64;
+        let first_household = if new_households.is_empty() {
+            0
+        } else {
+            crate::org::reserve_ids(tx, sqlite, "households", new_households.len()).await?
+        };
+        let mut household_id = vec![0i64; new_households.len()];
+        for (rank, &k) in order.iter().enumerate() {
+            household_id[k] = first_household + rank as i64;
+        }
+        let stamp = audit.at_ms.to_string();
         let sql = bulk::insert_sql(
             sqlite,
             "households",
             &[
+                col("id", Col::Int),
                 col("unit_id", Col::Int),
                 col("path", Col::Text),
                 col("room", Col::Text),
                 col("address", Col::Text),
                 col("dwelling", Col::Text),
-                col("created_ms", Col::Int),
+                col("members", Col::Int),
             ],
-            &[("members", "0"), ("version", "1")],
-            "RETURNING id, unit_id, room",
+            &[("created_ms", &stamp), ("version", "1")],
+            "",
         );
-        for row in bulk::insert_returning(&mut tx, &sql, &new_households, 20_000).await? {
-            households.insert(
+        let household_rows: Vec<_> = order
+            .iter()
+            .map(|&k| {
+                let h = &new_households[k];
                 (
-                    row.try_get("unit_id").map_err(db_err)?,
-                    row.try_get("room").map_err(db_err)?,
-                ),
-                row.try_get("id").map_err(db_err)?,
-            );
-        }
-        let mut batch: Vec<(i64, String, &NewResident)> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let (uid, upath) = &unit_ids[&row.unit_code];
-            let hid = *households
-                .get(&(*uid, row.room.clone()))
-                .ok_or_else(|| DomainError::internal("household missing"))?;
-            batch.push((hid, upath.clone(), &row.resident));
-        }
-        batch.sort_by(|a, b| a.1.cmp(&b.1));
-        insert_residents_batch(&mut tx, &batch, audit.at_ms).await?;
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db_err)?;
+                    household_id[k],
+                    h.unit_id,
+                    h.path,
+                    h.room,
+                    h.address,
+                    h.dwelling,
+                    h.members,
+                )
+            })
+            .collect();
+        bulk::insert(tx, &sql, &household_rows, 20_000).await?;
+        drop(household_rows);
+        let mut batch: Vec<(i64, &str, &NewResident)> = rows
+            .iter()
+            .zip(&places)
+            .map(|(row, (place, path))| {
+                let hid = match place {
+                    Ok(id) => *id,
+                    Err(k) => household_id[*k],
+                };
+                (hid, *path, &row.resident)
+            })
+            .collect();
+        batch.sort_by(|a, b| a.1.cmp(b.1));
+        insert_residents_batch(tx, &batch, audit.at_ms, older_touched).await?;
         Ok((created_households, rows.len() as u64))
     }
 }

@@ -558,3 +558,88 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     .unwrap();
     assert_eq!((again.created, again.unchanged), (0, 1203));
 }
+
+#[tokio::test]
+async fn a_second_people_import_joins_the_households_of_the_first() {
+    use jiceng_domain::import::{self, ImportOptions};
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    let grid = org::get(&env.ctx, &sys, f.grid).await.unwrap();
+    let csv = |rows: &[(&str, &str, String)]| {
+        let mut s = String::from("grid_code,estate,building,unit,room,name,id_number\n");
+        for (room, name, id) in rows {
+            s.push_str(&format!(
+                "{},新月小区,7号楼,2单元,{room},{name},{id}\n",
+                grid.code
+            ));
+        }
+        s
+    };
+    let first = csv(&[
+        ("101", "甲一", id_number((1960, 1, 1), 11)),
+        ("101", "甲二", id_number((1961, 1, 1), 13)),
+        ("102", "乙一", id_number((1962, 1, 1), 15)),
+        ("101", "甲三", id_number((1990, 1, 1), 17)),
+    ]);
+    let out = import::people(
+        &env.ctx,
+        &sys,
+        "a.csv",
+        first.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(out.applied, "{:?}", out.report);
+    assert_eq!(out.created, 4);
+    let unit = env
+        .ctx
+        .org
+        .units_in(&grid.path, UnitKind::Unit, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name.contains("2单元"))
+        .expect("the unit 2单元 was created");
+    let members = |hs: &[jiceng_domain::people::Household]| {
+        let mut m: Vec<(String, i64)> = hs.iter().map(|h| (h.room.clone(), h.members)).collect();
+        m.sort();
+        m
+    };
+    let hs = people::households_of_unit(&env.ctx, &sys, unit.id)
+        .await
+        .unwrap();
+    assert_eq!(members(&hs), [("101".into(), 3), ("102".into(), 1)]);
+    assert!(
+        hs.iter()
+            .all(|h| h.address == format!("新月小区7号楼2单元{}室", h.room))
+    );
+    // A second file: one more person in 101, a new household in 103.
+    let second = csv(&[
+        ("103", "丙一", id_number((1970, 1, 1), 19)),
+        ("101", "甲四", id_number((2010, 1, 1), 21)),
+    ]);
+    let out = import::people(
+        &env.ctx,
+        &sys,
+        "b.csv",
+        second.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.created, 2);
+    let hs = people::households_of_unit(&env.ctx, &sys, unit.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        members(&hs),
+        [("101".into(), 4), ("102".into(), 1), ("103".into(), 1)]
+    );
+    let h101 = hs.iter().find(|h| h.room == "101").unwrap();
+    let page = people::household(&env.ctx, &sys, h101.id).await.unwrap();
+    let mut names: Vec<&str> = page.members.iter().map(|r| r.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["甲一", "甲三", "甲二", "甲四"]);
+}

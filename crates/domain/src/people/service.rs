@@ -255,7 +255,11 @@ pub fn prepare(
         phone_enc: phone.map(|p| ctx.cipher.encrypt(p)).transpose()?,
         phone_index: phone.map(|p| ctx.cipher.blind_index(p)),
         phone_mask: phone.map(mask::phone),
-        birth_date: info.birth_date.format("%Y-%m-%d").to_string(),
+        birth_date: {
+            use chrono::Datelike;
+            let d = info.birth_date;
+            format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        },
         sex: info.sex.as_str().to_string(),
         ethnicity,
         relation,
