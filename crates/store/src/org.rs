@@ -653,7 +653,15 @@ impl OrgStore for SqlStore {
 
     async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
         let mut tx = self.write_tx().await?;
-        insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let big = units.len() > 50_000;
+        if big {
+            SqlStore::bulk_cache(&mut tx, true).await?;
+        }
+        let written = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await;
+        if big {
+            SqlStore::bulk_cache(&mut tx, false).await?;
+        }
+        written?;
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(units.len() as u64)
