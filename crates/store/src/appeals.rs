@@ -986,12 +986,12 @@ async fn intake_many(
         // otherwise scan every case.
         let sql = if sqlite {
             format!(
-                "{}SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT c.id FROM json_each($1) AS k CROSS JOIN cases AS c ON c.idem_key = k.value)",
+                "{}SELECT {CASE_COLS}, idem_key FROM cases WHERE id IN (SELECT c.id FROM json_each($1) AS k CROSS JOIN cases AS c ON c.idem_key = k.value)",
                 std::mem::take(&mut begin)
             )
         } else {
             format!(
-                "SELECT {CASE_COLS} FROM cases WHERE idem_key IN {}",
+                "SELECT {CASE_COLS}, idem_key FROM cases WHERE idem_key IN {}",
                 bulk::json_list(false)
             )
         };
@@ -1002,7 +1002,8 @@ async fn intake_many(
             .map_err(db_err)?
         {
             let c = case_row(&row)?;
-            if let Some(k) = row.try_get::<Option<String>, _>("idem_key").ok().flatten() {
+            let k: Option<String> = row.try_get("idem_key").map_err(db_err)?;
+            if let Some(k) = k {
                 by_key.insert(k, c);
             }
         }
@@ -1440,6 +1441,7 @@ async fn write_batch(
                 // Nothing of it stays: an error stops the script before its COMMIT.
                 // (Rolling back with no transaction open is an error, ignored.)
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                writer_stats::batch_redone();
                 tracing::warn!(error = %e, size = n, "intake batch failed; writing its cases one by one");
             }
         }
@@ -1481,6 +1483,7 @@ async fn write_batch(
                 return;
             }
             Err(e) => {
+                writer_stats::batch_redone();
                 tracing::warn!(error = %e, size = batch.len(), "intake batch failed; writing its cases one by one");
                 let again = match tx.rollback().await {
                     Ok(()) => crate::begin_on(conn, backend).await,

@@ -32,12 +32,14 @@ struct Stats {
     nanos: [AtomicU64; 13],
     batches: AtomicU64,
     cases: AtomicU64,
+    redone: AtomicU64,
 }
 
 static STATS: Stats = Stats {
     nanos: [const { AtomicU64::new(0) }; 13],
     batches: AtomicU64::new(0),
     cases: AtomicU64::new(0),
+    redone: AtomicU64::new(0),
 };
 
 /// Times consecutive phases: each `mark` charges the time since the previous one.
@@ -63,12 +65,20 @@ pub(crate) fn batch_done(cases: usize) {
     STATS.cases.fetch_add(cases as u64, Ordering::Relaxed);
 }
 
+/// Counts one batch that failed as a whole and was written case by case (a case the
+/// database refused; retries of stored keys must not get here).
+pub(crate) fn batch_redone() {
+    STATS.redone.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
 #[derive(Debug, Clone, Default)]
 pub struct WriterSnapshot {
     pub phases: Vec<(&'static str, u64)>,
     pub batches: u64,
     pub cases: u64,
+    /// Batches redone case by case.
+    pub redone: u64,
 }
 
 impl WriterSnapshot {
@@ -91,9 +101,15 @@ impl WriterSnapshot {
                 format!("{name} {us:.1}")
             })
             .collect();
+        let redone = self.redone.saturating_sub(earlier.redone);
         format!(
-            "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch); µs per case: {} = {total:.1}",
+            "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch{}); µs per case: {} = {total:.1}",
             cases as f64 / batches.max(1) as f64,
+            if redone > 0 {
+                format!(", {redone} redone case by case")
+            } else {
+                String::new()
+            },
             parts.join(", ")
         )
     }
@@ -108,6 +124,7 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
             .collect(),
         batches: STATS.batches.load(Ordering::Relaxed),
         cases: STATS.cases.load(Ordering::Relaxed),
+        redone: STATS.redone.load(Ordering::Relaxed),
     }
 }
 
@@ -129,9 +146,13 @@ pub fn intake_writer_metrics() -> String {
          jiceng_intake_writer_batches_total {}\n\
          # HELP jiceng_intake_writer_cases_total Intakes written by the intake writer.\n\
          # TYPE jiceng_intake_writer_cases_total counter\n\
-         jiceng_intake_writer_cases_total {}\n",
+         jiceng_intake_writer_cases_total {}\n\
+         # HELP jiceng_intake_writer_redone_batches_total Batches that failed as a whole and were written case by case.\n\
+         # TYPE jiceng_intake_writer_redone_batches_total counter\n\
+         jiceng_intake_writer_redone_batches_total {}\n",
         STATS.batches.load(Ordering::Relaxed),
-        STATS.cases.load(Ordering::Relaxed)
+        STATS.cases.load(Ordering::Relaxed),
+        STATS.redone.load(Ordering::Relaxed)
     ));
     out
 }

@@ -986,6 +986,37 @@ async fn concurrent_intake_is_grouped_and_isolated() {
             "{number}"
         );
     }
+    // Retries of keys stored by earlier batches, among new cases, are answered from
+    // the store inside their batch: the batch is not refused and redone case by case.
+    let stored_key = replies
+        .iter()
+        .zip(0..)
+        .find(|(_, i)| i % 10 == 0)
+        .map(|(r, _)| r.json()["case"]["id"].as_i64())
+        .unwrap();
+    let redone_before = jiceng_store::intake_writer_snapshot().redone;
+    let mut calls = vec![];
+    for i in 0..40 {
+        let body = if i % 4 == 0 {
+            json!({"category": "1301", "description": "夜间噪音", "idem_key": "same-key"})
+        } else {
+            json!({"category": "1301", "description": format!("再报噪音 {i}")})
+        };
+        calls.push(submit(&app, f.token(Resident), body));
+    }
+    let again = futures_join_all(calls).await;
+    for (i, r) in again.iter().enumerate() {
+        assert!(r.status.is_success(), "{}", r.text());
+        if i % 4 == 0 {
+            assert_eq!(r.json()["case"]["id"].as_i64(), stored_key, "a retry");
+        }
+    }
+    assert_eq!(count(&app, &f).await, 55 + 30);
+    assert_eq!(
+        jiceng_store::intake_writer_snapshot().redone,
+        redone_before,
+        "no batch redone for retries"
+    );
     // A case the database refuses (no such grid) fails alone inside its batch.
     use jiceng_domain::appeals::store::NewCase;
     let good = env
@@ -1060,7 +1091,7 @@ async fn concurrent_intake_is_grouped_and_isolated() {
     let (a, b, c) = tokio::join!(a, b, c);
     assert!(a.is_ok() && c.is_ok(), "{a:?} {c:?}");
     assert!(b.is_err());
-    assert_eq!(count(&app, &f).await, 57);
+    assert_eq!(count(&app, &f).await, 57 + 30);
 }
 
 /// The outbox sender drains everything waiting, batch after batch (it used to send one
