@@ -1099,7 +1099,7 @@ async fn concurrent_intake_is_grouped_and_isolated() {
 #[tokio::test]
 async fn outbox_delivery_drains_more_than_a_batch_once_each() {
     use jiceng_domain::appeals::model::Notice;
-    use jiceng_domain::appeals::notify::{NoticeChannel, deliver};
+    use jiceng_domain::appeals::notify::{NoticeChannel, deliver, deliver_in_batches};
     struct Collect(std::sync::Mutex<Vec<i64>>);
     #[async_trait::async_trait]
     impl NoticeChannel for Collect {
@@ -1127,7 +1127,7 @@ async fn outbox_delivery_drains_more_than_a_batch_once_each() {
     let replies = futures_join_all(calls).await;
     assert!(replies.iter().all(|r| r.status.is_success()));
     let ch = Collect(Default::default());
-    let sent = deliver(&env.ctx, &ch).await.unwrap();
+    let sent = deliver_in_batches(&env.ctx, &ch, 500).await.unwrap();
     let ids = ch.0.lock().unwrap().clone();
     assert_eq!(sent, ids.len());
     assert!(sent > 500, "more than one batch of 500 went out: {sent}");
