@@ -136,30 +136,54 @@ pub(crate) fn rows_json<T: Serialize>(rows: &[T]) -> Result<String> {
 
 /// Runs a bulk insert of `rows` (each serializing to a JSON array matching the
 /// statement's columns) in chunks of `chunk` rows; returns the number of rows written.
-/// The next chunk is serialized while the database executes the current one (SQLite
-/// works on its own thread, PostgreSQL on the server), so the two overlap.
 pub(crate) async fn insert<T: Serialize>(
     conn: &mut AnyConnection,
     sql: &str,
     rows: &[T],
     chunk: usize,
 ) -> Result<u64> {
-    let mut parts = rows.chunks(chunk.max(1));
-    let Some(first) = parts.next() else {
+    insert_chunks(conn, sql, rows.len(), chunk, None, |r| rows_json(&rows[r])).await
+}
+
+/// Runs `sql` once per chunk of `len` rows in chunks of `chunk`, binding as `$1` the
+/// chunk's rows as JSON made by `make` — and, with `first_id`, `first_id` plus the chunk's
+/// start as `$2` (for statements that number the rows themselves). The next chunk is
+/// made while the database executes the current one (SQLite works on its own thread,
+/// PostgreSQL on the server), so the two overlap. Returns the number of rows written.
+pub(crate) async fn insert_chunks<F>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    len: usize,
+    chunk: usize,
+    first_id: Option<i64>,
+    mut make: F,
+) -> Result<u64>
+where
+    F: FnMut(std::ops::Range<usize>) -> Result<String>,
+{
+    let chunk = chunk.max(1);
+    if len == 0 {
         return Ok(0);
-    };
-    let mut current = rows_json(first)?;
+    }
+    let mut range = 0..len.min(chunk);
+    let mut current = make(range.clone())?;
     let mut n = 0;
     loop {
-        let following = parts.next();
-        let run = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .bind(current)
-            .execute(&mut *conn);
-        let (done, next) = tokio::join!(run, async { following.map(rows_json).transpose() });
+        let following = (range.end < len).then(|| range.end..len.min(range.end + chunk));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(current);
+        if let Some(first) = first_id {
+            q = q.bind(first + range.start as i64);
+        }
+        let run = q.execute(&mut *conn);
+        let (done, next) =
+            tokio::join!(run, async { following.clone().map(&mut make).transpose() });
         n += done.map_err(db_err)?.rows_affected();
-        match next? {
-            Some(j) => current = j,
-            None => return Ok(n),
+        match (next?, following) {
+            (Some(j), Some(r)) => {
+                current = j;
+                range = r;
+            }
+            _ => return Ok(n),
         }
     }
 }

@@ -334,37 +334,23 @@ pub(crate) async fn insert_units(
         slim,
         id_from_key,
     };
-    let mut next = 0;
-    let mut current = plan.chunk(next..units.len().min(CHUNK))?;
-    let mut current_start = 0usize;
-    next = units.len().min(CHUNK);
-    loop {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(unit_sql.clone())).bind(current);
-        if id_from_key {
-            q = q.bind(first_id + current_start as i64);
-        }
-        let run = q.execute(&mut *conn);
-        let following = (next < units.len()).then(|| next..units.len().min(next + CHUNK));
-        let (done, json) = tokio::join!(run, async {
-            following.clone().map(|r| plan.chunk(r)).transpose()
-        });
-        done.map_err(db_err).map_err(|e| match e {
-            DomainError::Conflict(_) => DomainError::field(
-                "code",
-                "编码已被使用（编码不可重复使用）",
-                "a code is taken (codes are never reused)",
-            ),
-            e => e,
-        })?;
-        match (json?, following) {
-            (Some(j), Some(r)) => {
-                current = j;
-                current_start = r.start;
-                next = r.end;
-            }
-            _ => break,
-        }
-    }
+    bulk::insert_chunks(
+        &mut *conn,
+        &unit_sql,
+        units.len(),
+        CHUNK,
+        id_from_key.then_some(first_id),
+        |r| plan.chunk(r),
+    )
+    .await
+    .map_err(|e| match e {
+        DomainError::Conflict(_) => DomainError::field(
+            "code",
+            "编码已被使用（编码不可重复使用）",
+            "a code is taken (codes are never reused)",
+        ),
+        e => e,
+    })?;
     let created = plan.created;
     // One "create" entry in each unit's history, made from the rows just written.
     let history_sql = if sqlite {

@@ -145,8 +145,8 @@ async fn insert_residents_batch(
         ],
         "",
     );
-    // Each chunk is serialized straight from the rows while the database writes the
-    // chunk before it.
+    // Each chunk is serialized straight from the rows (while the database writes the
+    // chunk before it, see `bulk::insert_chunks`).
     let chunk_json = |part: &[(i64, &str, &NewResident)]| -> Result<String> {
         let mut json: Vec<u8> = Vec::with_capacity(part.len() * 400);
         json.push(b'[');
@@ -178,25 +178,14 @@ async fn insert_residents_batch(
         json.push(b']');
         String::from_utf8(json).map_err(DomainError::internal)
     };
-    let mut parts = rows.chunks(CHUNK);
-    if let Some(first) = parts.next() {
-        let mut current = chunk_json(first)?;
-        loop {
-            let following = parts.next();
-            let run = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(current)
-                .execute(&mut *conn);
-            let (done, next) = tokio::join!(run, async { following.map(chunk_json).transpose() });
-            done.map_err(db_err).map_err(|e| match e {
-                DomainError::Conflict(_) => dup_id(),
-                e => e,
-            })?;
-            match next? {
-                Some(j) => current = j,
-                None => break,
-            }
-        }
-    }
+    bulk::insert_chunks(&mut *conn, &sql, rows.len(), CHUNK, None, |r| {
+        chunk_json(&rows[r])
+    })
+    .await
+    .map_err(|e| match e {
+        DomainError::Conflict(_) => dup_id(),
+        e => e,
+    })?;
     if !count_members {
         return Ok(());
     }

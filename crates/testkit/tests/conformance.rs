@@ -490,12 +490,13 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
-    // Two new streets with 600 communities each: more codes than stored units, so the
-    // known units are read whole rather than probed code by code.
+    // 21 new streets with 999 communities each (21,000 units: more than one chunk of
+    // 20,000 rows); more codes than stored units, so the known units are read whole
+    // rather than probed code by code.
     let mut csv = String::from("level,code,name,parent_code\n");
-    for s in 20..22 {
+    for s in 20..41 {
         csv.push_str(&format!("street,150302{s:03},新街道{s},150302\n"));
-        for c in 1..=600 {
+        for c in 1..=999 {
             csv.push_str(&format!(
                 "community,150302{s:03}{c:03},新{s}-{c}社区居委会,150302{s:03}\n"
             ));
@@ -513,7 +514,7 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     .await
     .unwrap();
     assert!(out.applied, "{:?}", out.report);
-    assert_eq!((out.created, out.unchanged, out.skipped), (1202, 1, 0));
+    assert_eq!((out.created, out.unchanged, out.skipped), (21_000, 1, 0));
     let street = env
         .ctx
         .org
@@ -545,7 +546,10 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
         (Some("新21-600社区"), Some("150302021"))
     );
     let stats = org::stats(&env.ctx, &sys, f.district).await.unwrap();
-    assert_eq!((stats.subdistricts, stats.communities), (10, 43 + 1200));
+    assert_eq!(
+        (stats.subdistricts, stats.communities),
+        (8 + 21, 43 + 20_979)
+    );
     // The same file again: now fewer codes than units, looked up code by code; all known.
     let again = import::divisions(
         &env.ctx,
@@ -556,7 +560,7 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     )
     .await
     .unwrap();
-    assert_eq!((again.created, again.unchanged), (0, 1203));
+    assert_eq!((again.created, again.unchanged), (0, 21_001));
 }
 
 #[tokio::test]
