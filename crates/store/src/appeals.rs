@@ -644,16 +644,12 @@ fn rollup_upsert(
         .filter(|(_, v)| used.iter().any(|&i| v[i] != 0))
         .collect();
     keys.sort_unstable_by(|a, b| (&a.0.1, &a.0.0, a.0.2).cmp(&(&b.0.1, &b.0.0, b.0.2)));
-    let json_rows: Vec<serde_json::Value> = keys
+    let json_rows: Vec<RollupRow> = keys
         .into_iter()
-        .map(|((path, month, dept), v)| {
-            let mut r = vec![
-                serde_json::json!(path),
-                serde_json::json!(month),
-                serde_json::json!(dept),
-            ];
-            r.extend(used.iter().map(|&i| serde_json::json!(v[i])));
-            serde_json::Value::Array(r)
+        .map(|(key, values)| RollupRow {
+            key,
+            values,
+            used: &used,
         })
         .collect();
     let mut cols = vec![
@@ -678,6 +674,30 @@ fn rollup_upsert(
         &format!("ON CONFLICT (path, month, dept_id) DO UPDATE SET {sets}"),
     );
     script.push(sql, &json_rows)
+}
+
+/// A rollup row as the bulk statement takes it: path, month, department, then the
+/// counters in `used` (serialized straight from the map, no JSON values in between:
+/// this runs in every intake batch).
+struct RollupRow<'a> {
+    key: &'a RollupKey,
+    values: &'a [i64; 14],
+    used: &'a [usize],
+}
+
+impl serde::Serialize for RollupRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let (path, month, dept) = self.key;
+        let mut seq = s.serialize_seq(Some(3 + self.used.len()))?;
+        seq.serialize_element(path)?;
+        seq.serialize_element(month)?;
+        seq.serialize_element(dept)?;
+        for &i in self.used {
+            seq.serialize_element(&self.values[i])?;
+        }
+        seq.end()
+    }
 }
 
 fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Case, sign: i64) {

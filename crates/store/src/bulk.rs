@@ -65,33 +65,67 @@ pub(crate) fn insert_sql(
     fixed: &[(&str, &str)],
     tail: &str,
 ) -> String {
-    let mut names: Vec<&str> = cols.iter().map(|c| c.name).collect();
+    build_insert(sqlite, table, None, cols, fixed, tail)
+}
+
+/// Like [`insert_sql`] for rows whose ids are consecutive: column `id_col` is `$2` plus
+/// the row's place in the array, so the id does not travel in each row (bind the
+/// chunk's first id as `$2`; [`insert_chunks`] does with `first_id`).
+pub(crate) fn insert_numbered_sql(
+    sqlite: bool,
+    table: &str,
+    id_col: &str,
+    cols: &[Column],
+    fixed: &[(&str, &str)],
+) -> String {
+    build_insert(sqlite, table, Some(id_col), cols, fixed, "")
+}
+
+fn build_insert(
+    sqlite: bool,
+    table: &str,
+    id_col: Option<&str>,
+    cols: &[Column],
+    fixed: &[(&str, &str)],
+    tail: &str,
+) -> String {
+    let mut names: Vec<&str> = id_col.into_iter().collect();
+    names.extend(cols.iter().map(|c| c.name));
     names.extend(fixed.iter().map(|f| f.0));
-    let mut exprs: Vec<String> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let v = cell(sqlite, i, c.ty);
-            match c.expr {
-                Some(e) => e.replace("{}", &v),
-                None => v,
-            }
-        })
-        .collect();
+    let mut exprs: Vec<String> = match (id_col, sqlite) {
+        (None, _) => vec![],
+        // `json_each`'s key counts from 0, `WITH ORDINALITY` from 1.
+        (Some(_), true) => vec!["$2 + e.k".into()],
+        (Some(_), false) => vec!["$2::BIGINT + e.k - 1".into()],
+    };
+    exprs.extend(cols.iter().enumerate().map(|(i, c)| {
+        let v = cell(sqlite, i, c.ty);
+        match c.expr {
+            Some(e) => e.replace("{}", &v),
+            None => v,
+        }
+    }));
     exprs.extend(fixed.iter().map(|f| f.1.to_string()));
     // SQLite: each row is unpacked once into binary JSON in a materialized CTE. Read
     // straight from `json_each`, every `value->>i` would turn the whole row back into
     // text first (`value` is recomputed per access): for a 27-column case row that was
     // 28 µs a row, against 7 µs this way.
-    let (with, from) = if sqlite {
-        (
+    let (with, from) = match (sqlite, id_col.is_some()) {
+        (true, false) => (
             "WITH e(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each($1)) ",
             "e",
-        )
-    } else {
+        ),
+        (true, true) => (
+            "WITH e(k, v) AS MATERIALIZED (SELECT key, jsonb(value) FROM json_each($1)) ",
+            "e",
+        ),
         // PostgreSQL: binary JSON, parsed once. With `json` every `->>` re-lexed the
         // element's text (json_lex was the top of PostgreSQL's profile under intake).
-        ("", "jsonb_array_elements($1::jsonb) AS e(v)")
+        (false, false) => ("", "jsonb_array_elements($1::jsonb) AS e(v)"),
+        (false, true) => (
+            "",
+            "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, k)",
+        ),
     };
     // `WHERE true` keeps SQLite's parser from reading a following ON CONFLICT as a join
     // constraint.
@@ -212,6 +246,15 @@ mod tests {
         assert_eq!(
             p,
             "INSERT INTO t (a, b, c) SELECT (e.v->>0)::BIGINT, (e.v->>1), CAST((e.v->>2)::DOUBLE PRECISION AS DOUBLE PRECISION) FROM jsonb_array_elements($1::jsonb) AS e(v) WHERE true "
+        );
+        let cols = [col("a", Col::Text)];
+        assert_eq!(
+            insert_numbered_sql(true, "t", "id", &cols, &[("d", "1")]),
+            "WITH e(k, v) AS MATERIALIZED (SELECT key, jsonb(value) FROM json_each($1)) INSERT INTO t (id, a, d) SELECT $2 + e.k, e.v->>0, 1 FROM e WHERE true "
+        );
+        assert_eq!(
+            insert_numbered_sql(false, "t", "id", &cols, &[]),
+            "INSERT INTO t (id, a) SELECT $2::BIGINT + e.k - 1, (e.v->>0) FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, k) WHERE true "
         );
     }
 }

@@ -407,24 +407,38 @@ impl SqlStore {
         begin_write(&self.w, self.backend).await
     }
 
-    /// SQLite: the page cache of the writer while one bulk transaction (an import of
-    /// hundreds of thousands of rows) runs: 1 GiB instead of 64 MB, so pages of the
-    /// randomly ordered indexes (blind indexes, names) are written to the WAL once at
-    /// commit instead of spilled and re-read again and again (1 M residents: −2 to −4 s,
-    /// system time halved). Only pages touched are held. `end` puts the usual size back
-    /// before the transaction ends, whatever its outcome.
-    pub(crate) async fn bulk_cache(conn: &mut AnyConnection, on: bool) -> Result<()> {
-        if is_sqlite(conn) {
-            sqlx::query(if on {
-                "PRAGMA cache_size=-1048576"
-            } else {
-                "PRAGMA cache_size=-64000"
-            })
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+    /// One import's write transaction: `work` on the write connection, then the audit
+    /// event and the commit. With more than [`BULK_ROWS`] rows, SQLite's writer gets a
+    /// 1 GiB page cache for it instead of 64 MB, so pages of the randomly ordered indexes
+    /// (blind indexes, names) are written to the WAL once at commit instead of spilled
+    /// and read back again and again (1 M residents: −2 to −4 s, system time halved).
+    /// Only pages touched are held, and the usual size is back before the transaction
+    /// ends, whatever its outcome.
+    pub(crate) async fn bulk_write<T>(
+        &self,
+        rows: usize,
+        audit: &AuditEvent,
+        work: impl AsyncFnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.write_tx().await?;
+        let big_cache = rows > BULK_ROWS && self.backend == Backend::Sqlite;
+        if big_cache {
+            sqlx::query("PRAGMA cache_size=-1048576")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
         }
-        Ok(())
+        let out = work(&mut tx).await;
+        if big_cache {
+            sqlx::query("PRAGMA cache_size=-64000")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let out = out?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
     }
 
     /// SQLite's `PRAGMA optimize`: analyses only what it judges stale (a table that grew
@@ -541,6 +555,9 @@ pub(crate) async fn write_audit(conn: &mut AnyConnection, e: &AuditEvent) -> Res
 pub(crate) const DISTRICT_PATH_LEN: usize = 8;
 pub(crate) const SUBDISTRICT_PATH_LEN: usize = 18;
 pub(crate) const COMMUNITY_PATH_LEN: usize = 31;
+
+/// Rows above which an import's transaction gets the bulk page cache ([`SqlStore::bulk_write`]).
+pub(crate) const BULK_ROWS: usize = 50_000;
 
 /// The half-open range of paths inside a subtree: `[prefix, prefix_with_last_slash+1)`.
 /// Works with a plain B-tree index on both backends (PostgreSQL columns use "C"

@@ -79,13 +79,6 @@ async fn history(
     Ok(())
 }
 
-/// Reserves `n` consecutive unit ids inside the open write transaction and returns the
-/// first. SQLite's write transaction is exclusive; on PostgreSQL the table lock keeps
-/// other writers from drawing on the sequence meanwhile.
-async fn reserve_unit_ids(conn: &mut AnyConnection, sqlite: bool, n: usize) -> Result<i64> {
-    reserve_ids(conn, sqlite, "org_units", n).await
-}
-
 /// The first of `n` consecutive ids of `table` taken for rows about to be inserted
 /// with explicit ids. SQLite: only inside its write transaction, which holds the one
 /// write lock; PostgreSQL: the table is locked against other writers and the identity
@@ -130,9 +123,8 @@ struct Planned<'a> {
     index: HashMap<&'a str, usize>,
     /// (id, path) of each unit planned so far.
     created: Vec<(i64, String)>,
+    /// Without the columns every unit leaves empty (grid type, boundary, address).
     slim: bool,
-    /// The id is not in the row: the statement adds the row's place to the chunk's first.
-    id_from_key: bool,
 }
 
 impl<'a> Planned<'a> {
@@ -165,55 +157,40 @@ impl<'a> Planned<'a> {
             if json.len() > 1 {
                 json.push(b',');
             }
-            if self.id_from_key {
-                serde_json::to_writer(
-                    &mut json,
-                    &(
-                        &u.code,
-                        u.kind.as_str(),
-                        &u.name,
-                        &u.official_name,
-                        parent_id,
-                        &path,
-                    ),
-                )
-            } else if self.slim {
-                serde_json::to_writer(
-                    &mut json,
-                    &(
-                        id,
-                        &u.code,
-                        u.kind.as_str(),
-                        &u.name,
-                        &u.official_name,
-                        parent_id,
-                        &path,
-                    ),
-                )
-            } else {
-                serde_json::to_writer(
-                    &mut json,
-                    &(
-                        id,
-                        &u.code,
-                        u.kind.as_str(),
-                        &u.name,
-                        &u.official_name,
-                        parent_id,
-                        &path,
-                        u.grid_type.map(|g| g.as_str()),
-                        boundary_text(&u.boundary),
-                        &u.address,
-                    ),
-                )
-            }
-            .map_err(DomainError::internal)?;
+            // One JSON array per row; the id is not in it (see `insert_numbered_sql`).
+            unit_row_json(&mut json, u, parent_id, &path, self.slim)
+                .map_err(DomainError::internal)?;
             self.index.insert(u.code.as_str(), self.created.len());
             self.created.push((id, path));
         }
         json.push(b']');
         String::from_utf8(json).map_err(DomainError::internal)
     }
+}
+
+/// A unit's row of the bulk statement in [`insert_units`], appended to `json`.
+fn unit_row_json(
+    json: &mut Vec<u8>,
+    u: &NewUnit,
+    parent_id: Option<i64>,
+    path: &str,
+    slim: bool,
+) -> serde_json::Result<()> {
+    use serde::ser::{SerializeSeq, Serializer};
+    let mut row = serde_json::Serializer::new(json);
+    let mut seq = row.serialize_seq(None)?;
+    seq.serialize_element(&u.code)?;
+    seq.serialize_element(u.kind.as_str())?;
+    seq.serialize_element(&u.name)?;
+    seq.serialize_element(&u.official_name)?;
+    seq.serialize_element(&parent_id)?;
+    seq.serialize_element(path)?;
+    if !slim {
+        seq.serialize_element(&u.grid_type.map(|g| g.as_str()))?;
+        seq.serialize_element(&boundary_text(&u.boundary))?;
+        seq.serialize_element(&u.address)?;
+    }
+    seq.end()
 }
 
 /// Inserts units in order, each parent resolved by code (from this batch or the
@@ -238,60 +215,34 @@ pub(crate) async fn insert_units(
         .iter()
         .all(|u| u.grid_type.is_none() && u.boundary.is_none() && u.address.is_none());
     let created_ms = at_ms.to_string();
-    // SQLite, slim rows: each unit's id is the chunk's first id plus its place in the
-    // array (`json_each`'s key), one JSON value fewer to write and to unpack per row.
-    let id_from_key = sqlite && slim;
-    let unit_sql = if id_from_key {
-        format!(
-            "WITH e(k, v) AS MATERIALIZED (SELECT key, jsonb(value) FROM json_each($1)) \
-             INSERT INTO org_units (id, code, kind, name, official_name, parent_id, path, created_ms, status, version) \
-             SELECT $2 + e.k, e.v->>0, e.v->>1, e.v->>2, e.v->>3, e.v->>4, e.v->>5, {created_ms}, 'active', 1 FROM e WHERE true"
-        )
-    } else if slim {
-        bulk::insert_sql(
-            sqlite,
-            "org_units",
-            &[
-                col("id", Col::Int),
-                col("code", Col::Text),
-                col("kind", Col::Text),
-                col("name", Col::Text),
-                col("official_name", Col::Text),
-                col("parent_id", Col::Int),
-                col("path", Col::Text),
-            ],
-            &[
-                ("created_ms", &created_ms),
-                ("status", "'active'"),
-                ("version", "1"),
-            ],
-            "",
-        )
-    } else {
-        bulk::insert_sql(
-            sqlite,
-            "org_units",
-            &[
-                col("id", Col::Int),
-                col("code", Col::Text),
-                col("kind", Col::Text),
-                col("name", Col::Text),
-                col("official_name", Col::Text),
-                col("parent_id", Col::Int),
-                col("path", Col::Text),
-                col("grid_type", Col::Text),
-                col("boundary", Col::Text),
-                col("address", Col::Text),
-            ],
-            &[
-                ("created_ms", &created_ms),
-                ("status", "'active'"),
-                ("version", "1"),
-            ],
-            "",
-        )
-    };
-    let first_id = reserve_unit_ids(conn, sqlite, units.len()).await?;
+    // Ids are consecutive from `first_id`: the statement numbers the rows itself.
+    let mut cols = vec![
+        col("code", Col::Text),
+        col("kind", Col::Text),
+        col("name", Col::Text),
+        col("official_name", Col::Text),
+        col("parent_id", Col::Int),
+        col("path", Col::Text),
+    ];
+    if !slim {
+        cols.extend([
+            col("grid_type", Col::Text),
+            col("boundary", Col::Text),
+            col("address", Col::Text),
+        ]);
+    }
+    let unit_sql = bulk::insert_numbered_sql(
+        sqlite,
+        "org_units",
+        "id",
+        &cols,
+        &[
+            ("created_ms", &created_ms),
+            ("status", "'active'"),
+            ("version", "1"),
+        ],
+    );
+    let first_id = reserve_ids(conn, sqlite, "org_units", units.len()).await?;
     // Parents named by the batch but not in it: read from the table.
     let in_batch: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let mut missing: Vec<&str> = units
@@ -332,14 +283,13 @@ pub(crate) async fn insert_units(
         index: HashMap::with_capacity(units.len()),
         created: Vec::with_capacity(units.len()),
         slim,
-        id_from_key,
     };
     bulk::insert_chunks(
         &mut *conn,
         &unit_sql,
         units.len(),
         CHUNK,
-        id_from_key.then_some(first_id),
+        Some(first_id),
         |r| plan.chunk(r),
     )
     .await
@@ -666,18 +616,10 @@ impl OrgStore for SqlStore {
     }
 
     async fn insert_many(&self, units: Vec<NewUnit>, audit: AuditEvent) -> Result<u64> {
-        let mut tx = self.write_tx().await?;
-        let big = units.len() > 50_000;
-        if big {
-            SqlStore::bulk_cache(&mut tx, true).await?;
-        }
-        let written = insert_units(&mut tx, &units, audit.at_ms, &audit.actor_login).await;
-        if big {
-            SqlStore::bulk_cache(&mut tx, false).await?;
-        }
-        written?;
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db_err)?;
+        self.bulk_write(units.len(), &audit, async |conn| {
+            insert_units(conn, &units, audit.at_ms, &audit.actor_login).await
+        })
+        .await?;
         Ok(units.len() as u64)
     }
 

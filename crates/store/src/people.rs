@@ -485,19 +485,10 @@ impl SqlStore {
         rows: Vec<PersonImport>,
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
-        let mut tx = self.write_tx().await?;
-        let big = rows.len() > 50_000;
-        if big {
-            SqlStore::bulk_cache(&mut tx, true).await?;
-        }
-        let written = Self::import_people_rows(&mut tx, units, rows, &audit).await;
-        if big {
-            SqlStore::bulk_cache(&mut tx, false).await?;
-        }
-        let written = written?;
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(written)
+        self.bulk_write(rows.len(), &audit, async |conn| {
+            Self::import_people_rows(conn, units, rows, &audit).await
+        })
+        .await
     }
 
     async fn import_people_rows(

@@ -8,6 +8,25 @@ use jiceng_domain::org::{UnitKind, UnitPatch, service as org};
 use jiceng_domain::people::{ResidentFilter, ResidentQuery, service as people};
 use jiceng_testkit::{env, fixture, id_number};
 
+/// The audit trail of `scope`, entries of one action, first page.
+async fn audit_by_action(
+    ctx: &jiceng_domain::Ctx,
+    scope: &str,
+    action: &str,
+) -> jiceng_core::Page<jiceng_core::audit::AuditRecord> {
+    ctx.audit
+        .list(
+            scope,
+            &jiceng_core::audit::AuditFilter {
+                action: Some(action.into()),
+                ..Default::default()
+            },
+            PageRequest::default(),
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn migrations_are_idempotent() {
     let env = env().await;
@@ -333,19 +352,7 @@ async fn every_change_is_audited_with_before_and_after() {
     )
     .await
     .unwrap();
-    let page = env
-        .ctx
-        .audit
-        .list(
-            "/",
-            &jiceng_core::audit::AuditFilter {
-                action: Some("org.rename".into()),
-                ..Default::default()
-            },
-            PageRequest::default(),
-        )
-        .await
-        .unwrap();
+    let page = audit_by_action(&env.ctx, "/", "org.rename").await;
     assert_eq!(page.total, 1);
     let e = &page.items[0].event;
     assert_eq!(e.entity_id, g.code);
@@ -369,19 +376,7 @@ async fn every_change_is_audited_with_before_and_after() {
     )
     .await
     .unwrap();
-    let page = env
-        .ctx
-        .audit
-        .list(
-            "/",
-            &jiceng_core::audit::AuditFilter {
-                action: Some("people.update".into()),
-                ..Default::default()
-            },
-            PageRequest::default(),
-        )
-        .await
-        .unwrap();
+    let page = audit_by_action(&env.ctx, "/", "people.update").await;
     let text = serde_json::to_string(&page.items[0].event).unwrap();
     assert!(!text.contains("13999998888") && !text.contains(&f.resident_id_number));
     assert!(text.contains("139****8888") && text.contains("蒙古族"));
@@ -450,18 +445,7 @@ async fn the_audit_trail_lists_a_scope_and_nothing_outside_it() {
     let list = |scope: &'static str| {
         let ctx = env.ctx.clone();
         async move {
-            let page = ctx
-                .audit
-                .list(
-                    scope,
-                    &jiceng_core::audit::AuditFilter {
-                        action: Some("test.scope".into()),
-                        ..Default::default()
-                    },
-                    PageRequest::default(),
-                )
-                .await
-                .unwrap();
+            let page = audit_by_action(&ctx, scope, "test.scope").await;
             let ids: Vec<String> = page
                 .items
                 .iter()
