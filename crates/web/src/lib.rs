@@ -185,6 +185,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        // axum's extractors (`Bytes`, `Multipart`, forms) have their own 2 MB default,
+        // which refused any import file above it: they take the same limit as the layer.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
