@@ -144,6 +144,86 @@ pub struct Report {
     pub p999_ms: f64,
     pub ops: Vec<OpStats>,
     pub first_errors: Vec<String>,
+    /// The same run as the server saw it: from its latency histogram at `/metrics`,
+    /// read before and after (none when the target has no such histogram).
+    pub server: Option<ServerLatency>,
+}
+
+/// Percentiles of the requests the server answered during a run, from the difference of
+/// its latency histogram before and after, interpolated inside each bucket. The server
+/// times a request from when it has been read until its answer is ready: the load
+/// generator's own waits (for a core, on the two this machine shares) are not in it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ServerLatency {
+    pub requests: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+}
+
+/// The cumulative latency buckets of a Prometheus text: (upper bound in ms, count),
+/// `+Inf` last as infinity.
+fn histogram_of(text: &str) -> Vec<(f64, u64)> {
+    const NAME: &str = "jiceng_http_request_duration_seconds_bucket{le=\"";
+    let mut out: Vec<(f64, u64)> = text
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(NAME)?;
+            let (le, count) = rest.split_once("\"} ")?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse::<f64>().ok()? * 1000.0
+            };
+            Some((le, count.trim().parse().ok()?))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out
+}
+
+/// The `q` quantile (0..1) of the requests counted between two cumulative histograms
+/// with the same buckets, linear inside the bucket it falls in; a quantile in the last,
+/// unbounded bucket is reported at the last finite bound.
+fn histogram_quantile(before: &[(f64, u64)], after: &[(f64, u64)], q: f64) -> Option<f64> {
+    if before.len() != after.len() || after.is_empty() {
+        return None;
+    }
+    let delta: Vec<(f64, u64)> = after
+        .iter()
+        .zip(before)
+        .map(|(a, b)| (a.0, a.1.saturating_sub(b.1)))
+        .collect();
+    let total = delta.last()?.1;
+    if total == 0 {
+        return None;
+    }
+    let rank = q * total as f64;
+    let mut lower = (0.0, 0u64);
+    for &(le, cum) in &delta {
+        if cum as f64 >= rank {
+            if le.is_infinite() {
+                return Some(lower.0);
+            }
+            let inside = (cum - lower.1) as f64;
+            let frac = if inside > 0.0 {
+                (rank - lower.1 as f64) / inside
+            } else {
+                1.0
+            };
+            return Some(lower.0 + (le - lower.0) * frac);
+        }
+        lower = (le, cum);
+    }
+    None
+}
+
+/// The target's latency histogram now (empty when it has none).
+async fn server_histogram(client: &HttpClient, base: &str) -> Vec<(f64, u64)> {
+    match send(client, "GET", &format!("{base}/metrics"), &[], Bytes::new()).await {
+        Ok((200, body)) => histogram_of(&String::from_utf8_lossy(&body)),
+        _ => vec![],
+    }
 }
 
 fn pct(sorted: &[u32], q: f64) -> f64 {
@@ -403,6 +483,7 @@ pub async fn run(target: Target, opts: LoadOpts) -> Report {
             }
         });
     }
+    let histogram_before = server_histogram(&client, &target.base).await;
     let started = Instant::now();
     let mut handles = vec![];
     for w in 0..opts.concurrency {
@@ -464,6 +545,16 @@ pub async fn run(target: Target, opts: LoadOpts) -> Report {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    let histogram_after = server_histogram(&client, &target.base).await;
+    let server = (|| {
+        let (b, a) = (&histogram_before, &histogram_after);
+        Some(ServerLatency {
+            requests: a.last()?.1.saturating_sub(b.last()?.1),
+            p50_ms: histogram_quantile(b, a, 0.50)?,
+            p99_ms: histogram_quantile(b, a, 0.99)?,
+            p999_ms: histogram_quantile(b, a, 0.999)?,
+        })
+    })();
     let mut all: Vec<u32> = vec![];
     let mut ops = vec![];
     let mut op_keys: Vec<Op> = lat.keys().chain(errs.keys()).copied().collect();
@@ -502,6 +593,7 @@ pub async fn run(target: Target, opts: LoadOpts) -> Report {
         p999_ms: pct(&all, 0.999),
         ops,
         first_errors,
+        server,
     }
 }
 
@@ -536,6 +628,12 @@ pub fn print(title: &str, r: &Report) {
             o.name, o.ok, o.errors, o.per_second, o.p50_ms, o.p99_ms, o.p999_ms, o.max_ms
         );
     }
+    if let Some(s) = &r.server {
+        println!(
+            "server side ({} requests, from its latency histogram): p50 {:.2} ms, p99 {:.2} ms, p999 {:.2} ms",
+            s.requests, s.p50_ms, s.p99_ms, s.p999_ms
+        );
+    }
     for e in &r.first_errors {
         println!("  error: {e}");
     }
@@ -554,5 +652,37 @@ mod tests {
         let picks: Vec<Op> = (0..4).map(|i| m.pick(i)).collect();
         assert_eq!(picks, [Op::Status, Op::Inbox, Op::Inbox, Op::Inbox]);
         assert!(Mix::parse("full").is_some() && Mix::parse("nope").is_none());
+    }
+
+    #[test]
+    fn server_percentiles_from_two_histograms() {
+        let text = |counts: [u64; 4]| {
+            format!(
+                "# TYPE jiceng_http_request_duration_seconds histogram\n\
+                 jiceng_http_request_duration_seconds_bucket{{le=\"0.01\"}} {}\n\
+                 jiceng_http_request_duration_seconds_bucket{{le=\"0.025\"}} {}\n\
+                 jiceng_http_request_duration_seconds_bucket{{le=\"0.05\"}} {}\n\
+                 jiceng_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n\
+                 jiceng_http_request_duration_seconds_count {}\n",
+                counts[0], counts[1], counts[2], counts[3], counts[3]
+            )
+        };
+        let before = histogram_of(&text([100, 100, 100, 100]));
+        assert_eq!(before.len(), 4);
+        assert_eq!(before[1], (25.0, 100));
+        // 1,000 requests during the run: 500 under 10 ms, 400 in 10–25 ms, 90 in
+        // 25–50 ms, 10 slower than 50 ms.
+        let after = histogram_of(&text([600, 1000, 1090, 1100]));
+        let q = |x| histogram_quantile(&before, &after, x).unwrap();
+        assert!((q(0.5) - 10.0).abs() < 1e-9, "{}", q(0.5));
+        // Rank 990: 900 are within 25 ms, so the 90th of the 90 in 25–50 ms, its top;
+        // rank 950: the 50th of those 90.
+        assert!((q(0.99) - 50.0).abs() < 1e-9, "{}", q(0.99));
+        assert!((q(0.95) - (25.0 + 25.0 * 50.0 / 90.0)).abs() < 1e-9);
+        // In the unbounded bucket: the last finite bound.
+        assert_eq!(q(0.999), 50.0);
+        // Nothing counted in between, or buckets that do not match: no answer.
+        assert_eq!(histogram_quantile(&before, &before, 0.5), None);
+        assert_eq!(histogram_quantile(&before, &after[..3], 0.5), None);
     }
 }
