@@ -400,11 +400,20 @@ async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()
     // commands — `user token`, `bench load` — run beside a serving instance.)
     if store.backend == jiceng_store::Backend::Sqlite {
         store.optimize_light().await?;
+        store.checkpoint_all().await?;
     }
     // The grid index before the first request, not built by every request of a first
-    // burst at once (64 at once held them all for 250–500 ms).
+    // burst at once (64 at once held them all for 250–500 ms); the categories and the
+    // working calendar every intake reads, likewise.
     if let Err(e) = jiceng_domain::appeals::service::grid_index(&ctx).await {
         tracing::warn!(error = %e, "grid index not built at start-up");
+    }
+    let warm = async {
+        jiceng_domain::appeals::service::categories(&ctx).await?;
+        jiceng_domain::appeals::service::calendar(&ctx).await
+    };
+    if let Err(e) = warm.await {
+        tracing::warn!(error = %e, "categories or calendar not read at start-up");
     }
     let state = jiceng_web::AppState::new(ctx.clone(), args.secure_cookies);
     state

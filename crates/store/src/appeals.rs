@@ -1436,8 +1436,9 @@ fn checkpoint_now_and_then(
 /// How long the intake writer keeps the write connection while intakes keep coming.
 const HOLD_FOR: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// How often the intake writer has the WAL checkpointed (SQLite).
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// How often the intake writer has the WAL checkpointed (SQLite): often enough that the
+/// writer's own checkpoint (when the WAL reaches its limit) finds little left to copy.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 async fn write_batch(
     conn: &mut AnyConnection,
