@@ -214,6 +214,11 @@ struct LoadArgs {
     /// full | intake | intake-api | read
     #[arg(long, default_value = "full")]
     mix: String,
+    /// `bench load`: seconds of the same mix at a tenth of the rate (16 connections)
+    /// before the measured run, not counted: a server just started opens its
+    /// statements, pages and caches on its first requests
+    #[arg(long, default_value_t = 0)]
+    warmup: u64,
 }
 
 impl LoadArgs {
@@ -968,7 +973,25 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
         BenchCommand::Load { url, load } => {
             let (_store, ctx) = open(g, false).await?;
             let target = bench_target(&ctx, &url).await?;
-            let r = bench::load::run(target, load.opts(&load.mix)?).await;
+            let opts = load.opts(&load.mix)?;
+            if load.warmup > 0 {
+                let warm = bench::LoadOpts {
+                    duration: Duration::from_secs(load.warmup),
+                    concurrency: opts.concurrency.min(16),
+                    rate: if opts.rate == 0 {
+                        0
+                    } else {
+                        (opts.rate / 10).max(1)
+                    },
+                    mix: opts.mix.clone(),
+                };
+                let w = bench::load::run(target.clone(), warm).await;
+                println!(
+                    "warm-up: {:.0} s, {} requests, {} errors (not counted)",
+                    w.seconds, w.total_ok, w.total_errors
+                );
+            }
+            let r = bench::load::run(target, opts).await;
             bench::load::print(
                 &format!(
                     "{} mix against {url}, {} connections",
