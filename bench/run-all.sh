@@ -28,6 +28,12 @@ pgrep -f "serve --listen 127.0.0.1:8150" | head -1 > "$W/pid"
 grep -E "VmHWM|VmRSS" "/proc/$(cat "$W/pid")/status" | tee "$OUT/rss.txt"
 kill "$(cat "$W/pid")" || true
 
+echo "== megacity replay: a steady 6.1 k intakes/s for 60 s (SQLite, demo --scale 0.3, warm server)"
+( cd "$W" && mkdir rp && cd rp && "$BIN" demo --scale 0.3 --no-serve >/dev/null 2>&1 && exec "$BIN" serve --listen 127.0.0.1:8151 >/dev/null 2>&1 ) &
+for _ in $(seq 60); do curl -sf http://127.0.0.1:8151/healthz >/dev/null && break; sleep 1; done
+"$BIN" --database "sqlite://$W/rp/data/jiceng.db" --key-file "$W/rp/data/data.key" bench load --url http://127.0.0.1:8151 --mix intake-api --rate 6100 --concurrency 256 --seconds 60 --warmup 5 2>&1 | strip | grep -v '^{' | tee "$OUT/replay-sqlite.txt" || true
+pkill -f "serve --listen 127.0.0.1:8151" || true
+
 echo "== SQLite: limit vs intake vs full mix"
 ( cd "$W" && mkdir sq && cd sq && "$BIN" bench compare --seconds 15 --concurrency 64 --scale 0.3 2>&1 | strip ) > "$OUT/compare-sqlite.txt"
 tail -8 "$OUT/compare-sqlite.txt"

@@ -31,9 +31,11 @@ impl NoticeChannel for LogChannel {
 /// Notices claimed per write transaction. Each claim takes the one write connection from
 /// intake for a moment (an UPDATE and a commit), and the intakes arriving meanwhile wait:
 /// with a round every second (see `serve`), claims of 500 are ~2 ms pauses, 24 a second
-/// at 6 k intakes/s; claims of 2,000 were 4× longer pauses, and p99 of a steady 6.1 k
-/// intakes/s was 31–32 ms against 26 ms with 500 (alternated runs). (At one round every
-/// 5 s, 500 a claim had meant 100 k notices in a burst of claims; 2,000 was the cure then.)
+/// at 6 k intakes/s, where claims of 2,000 paused intake four times as long. (Measured at
+/// a steady 6.1 k intakes/s: p99 26 ms against 31–32 ms in two alternated pairs of runs,
+/// but later runs of either size spread over 22–64 ms — this machine's noise; see
+/// BENCHMARKS.md. At one round every 5 s, 500 a claim had meant 100 k notices in a burst
+/// of claims; 2,000 was the cure then.)
 pub const CLAIM_BATCH: i64 = 500;
 
 /// Delivers what is waiting in the outbox; returns how many went out.
