@@ -133,9 +133,9 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         // (~400 MB): that is also when the WAL starts over from its beginning, and as
         // the background has copied all but the last moments, its share is small. At
         // 10,000 pages the writer did it every ~0.3 s under steady intake (~30 k pages
-        // a second at 3 k intakes/s), 10–15 ms each inside a batch the callers wait for:
-        // p99 at a steady 6.1 k intakes/s 26–28 → 18–22 ms. The WAL file keeps its size
-        // (up to ~400 MB) once grown.
+        // a second at 3 k intakes/s), 10–15 ms each inside a batch the callers wait for
+        // (batches over 10 ms at a steady 6.1 k intakes/s: 79–91 → 18–27 per 20 s). The
+        // WAL file keeps its size (up to ~400 MB) once grown.
         // Every connection memory-maps the file (up to 1 GiB): in WAL mode a reader
         // drops its whole page cache whenever another connection has written since its
         // last read, so under steady intake every look-up re-read its pages through
