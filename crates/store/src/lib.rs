@@ -320,6 +320,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_audit_scope_subdistrict.sql"),
         postgres: include_str!("../migrations/postgres/0012_audit_scope_subdistrict.sql"),
     },
+    Migration {
+        version: 13,
+        name: "unit history outlives its unit (no foreign key)",
+        sqlite: include_str!("../migrations/sqlite/0013_unit_history_outlives_unit.sql"),
+        postgres: include_str!("../migrations/postgres/0013_unit_history_outlives_unit.sql"),
+    },
 ];
 
 impl SqlStore {
