@@ -761,25 +761,17 @@ impl SqlStore {
                 "the database already holds org units: the synthetic city goes into an empty database only",
             ));
         }
-        let sqlite = self.backend == Backend::Sqlite;
-        // A bigger page cache on the writer while loading (the indexes of ten million
-        // cases have ~30,000 places being appended to at once).
-        if sqlite {
-            sqlx::raw_sql("PRAGMA cache_size=-1048576")
-                .execute(&self.w)
-                .await
-                .map_err(db_err)?;
-        }
+        // SQLite: a bigger page cache on the writer while loading (the indexes of ten
+        // million cases have ~30,000 places being appended to at once), then the usual
+        // one and an empty WAL.
+        self.on_sqlite_writer(crate::BULK_CACHE).await?;
         let result = self.city_write(cipher, opts, progress).await;
-        if sqlite {
-            let restored =
-                sqlx::raw_sql("PRAGMA cache_size=-64000; PRAGMA wal_checkpoint(TRUNCATE);")
-                    .execute(&self.w)
-                    .await
-                    .map_err(db_err);
-            if result.is_ok() {
-                restored?;
-            }
+        let restored = match self.on_sqlite_writer(crate::WRITER_CACHE).await {
+            Ok(()) => self.checkpoint_all().await,
+            Err(e) => Err(e),
+        };
+        if result.is_ok() {
+            restored?;
         }
         result
     }

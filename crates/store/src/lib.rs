@@ -401,13 +401,17 @@ impl SqlStore {
     /// the statistics of an empty database. Changing the schema (a table made and
     /// dropped) makes every connection reload it, statistics included.
     async fn reload_statistics(&self) -> Result<()> {
+        self.on_sqlite_writer(
+            "CREATE TABLE IF NOT EXISTS statistics_epoch (x INTEGER); DROP TABLE statistics_epoch;",
+        )
+        .await
+    }
+
+    /// Runs `sql` on the write connection when the backend is SQLite (its pragmas and
+    /// housekeeping); nothing on PostgreSQL.
+    pub(crate) async fn on_sqlite_writer(&self, sql: &'static str) -> Result<()> {
         if self.backend == Backend::Sqlite {
-            sqlx::raw_sql(
-                "CREATE TABLE IF NOT EXISTS statistics_epoch (x INTEGER); DROP TABLE statistics_epoch;",
-            )
-            .execute(&self.w)
-            .await
-            .map_err(db_err)?;
+            sqlx::raw_sql(sql).execute(&self.w).await.map_err(db_err)?;
         }
         Ok(())
     }
@@ -435,17 +439,18 @@ impl SqlStore {
         let mut tx = self.write_tx().await?;
         let big_cache = rows > BULK_ROWS && self.backend == Backend::Sqlite;
         if big_cache {
-            sqlx::query("PRAGMA cache_size=-1048576")
+            sqlx::query(BULK_CACHE)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
         }
         let out = work(&mut tx).await;
         if big_cache {
-            sqlx::query("PRAGMA cache_size=-64000")
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            let restored = sqlx::query(WRITER_CACHE).execute(&mut *tx).await;
+            // The work's own error first: it says what went wrong.
+            if out.is_ok() {
+                restored.map_err(db_err)?;
+            }
         }
         let out = out?;
         write_audit(&mut tx, audit).await?;
@@ -465,10 +470,7 @@ impl SqlStore {
             // queried none, so plain `PRAGMA optimize` at start-up never analysed
             // anything: a table grown from 900 to 115,000 cases kept the statistics of
             // 900 rows.
-            sqlx::raw_sql("PRAGMA optimize=65538")
-                .execute(&self.w)
-                .await
-                .map_err(db_err)?;
+            self.on_sqlite_writer("PRAGMA optimize=65538").await?;
             self.reload_statistics().await?;
         }
         Ok(())
@@ -478,13 +480,8 @@ impl SqlStore {
     /// serving: what a bulk load or an earlier run left is not copied by the first
     /// batches of intake, 50 ms in the first one after a demo load).
     pub async fn checkpoint_all(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.w)
-                .await
-                .map_err(db_err)?;
-        }
-        Ok(())
+        self.on_sqlite_writer("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
     }
 
     /// Whether the database answers.
@@ -583,6 +580,12 @@ pub(crate) const COMMUNITY_PATH_LEN: usize = 31;
 
 /// Rows above which an import's transaction gets the bulk page cache ([`SqlStore::bulk_write`]).
 pub(crate) const BULK_ROWS: usize = 50_000;
+
+/// SQLite: the writer's page cache while a bulk load runs (1 GiB; only pages touched
+/// are held) …
+pub(crate) const BULK_CACHE: &str = "PRAGMA cache_size=-1048576";
+/// … and its usual one (64 MB, as set when the connection opens).
+pub(crate) const WRITER_CACHE: &str = "PRAGMA cache_size=-64000";
 
 /// The half-open range of paths inside a subtree: `[prefix, prefix_with_last_slash+1)`.
 /// Works with a plain B-tree index on both backends (PostgreSQL columns use "C"

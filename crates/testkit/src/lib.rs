@@ -259,6 +259,21 @@ async fn grid_with_people(
     (grid.id, estate.id, unit.id, h.id, ids)
 }
 
+/// A division list (CSV) of new streets of the fixture's district (150302), numbered
+/// `streets`, with communities 1..=999 under each: 1,000 rows a street.
+pub fn division_csv(streets: std::ops::Range<u32>) -> String {
+    let mut csv = String::from("level,code,name,parent_code\n");
+    for s in streets {
+        csv.push_str(&format!("street,150302{s:03},新街道{s},150302\n"));
+        for c in 1..=999 {
+            csv.push_str(&format!(
+                "community,150302{s:03}{c:03},新{s}-{c}社区居委会,150302{s:03}\n"
+            ));
+        }
+    }
+    csv
+}
+
 pub fn id_number(birth: (i32, u32, u32), seq: u32) -> String {
     let d = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap_or_default();
     jiceng_core::idcard::make("150302", d, seq)

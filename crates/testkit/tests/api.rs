@@ -273,15 +273,7 @@ async fn a_division_list_of_megabytes_is_accepted_by_the_api() {
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
     let admin = f.token(DistrictAdmin);
-    let mut csv = String::from("level,code,name,parent_code\n");
-    for s in 20..100 {
-        csv.push_str(&format!("street,150302{s:03},新街道{s},150302\n"));
-        for c in 1..=999 {
-            csv.push_str(&format!(
-                "community,150302{s:03}{c:03},新{s}-{c}社区居委会,150302{s:03}\n"
-            ));
-        }
-    }
+    let csv = jiceng_testkit::division_csv(20..100);
     assert!(csv.len() > 3 << 20, "{} bytes", csv.len());
     let r = import(
         &app,

@@ -988,7 +988,7 @@ async fn concurrent_intake_is_grouped_and_isolated() {
     }
     // Retries of keys stored by earlier batches, among new cases, are answered from
     // the store inside their batch: the batch is not refused and redone case by case.
-    let stored_key = replies
+    let stored_case = replies
         .iter()
         .zip(0..)
         .find(|(_, i)| i % 10 == 0)
@@ -1008,7 +1008,7 @@ async fn concurrent_intake_is_grouped_and_isolated() {
     for (i, r) in again.iter().enumerate() {
         assert!(r.status.is_success(), "{}", r.text());
         if i % 4 == 0 {
-            assert_eq!(r.json()["case"]["id"].as_i64(), stored_key, "a retry");
+            assert_eq!(r.json()["case"]["id"].as_i64(), stored_case, "a retry");
         }
     }
     assert_eq!(count(&app, &f).await, 55 + 30);

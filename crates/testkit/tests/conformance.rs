@@ -477,15 +477,7 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     // 21 new streets with 999 communities each (21,000 units: more than one chunk of
     // 20,000 rows); more codes than stored units, so the known units are read whole
     // rather than probed code by code.
-    let mut csv = String::from("level,code,name,parent_code\n");
-    for s in 20..41 {
-        csv.push_str(&format!("street,150302{s:03},新街道{s},150302\n"));
-        for c in 1..=999 {
-            csv.push_str(&format!(
-                "community,150302{s:03}{c:03},新{s}-{c}社区居委会,150302{s:03}\n"
-            ));
-        }
-    }
+    let mut csv = jiceng_testkit::division_csv(20..41);
     // One known street, unchanged, in the same file.
     csv.push_str("street,150302001,凤凰岭街道,150302\n");
     let out = import::divisions(
