@@ -5,7 +5,7 @@
 //! the report names each row and reason — unless the user asked to skip bad rows, in
 //! which case the good rows are written and the bad ones reported.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use jiceng_core::{Actor, DomainError, Result, Text, Verb};
 use jiceng_formats::divisions::{self, DivisionLevel};

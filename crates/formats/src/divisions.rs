@@ -5,7 +5,7 @@
 //! (its street's 9 + 3). Zero-padded 12-digit codes of the national list
 //! (`150302000000`, `150302001000`) are shortened to these forms.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use jiceng_core::Text;
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use async_trait::async_trait;
 use jiceng_core::{AuditEvent, DomainError, Result};
@@ -125,6 +125,8 @@ struct Planned<'a> {
     created: Vec<(i64, String)>,
     /// Without the columns every unit leaves empty (grid type, boundary, address).
     slim: bool,
+    /// With each unit's "create" history entry as the row's last element.
+    history: bool,
 }
 
 impl<'a> Planned<'a> {
@@ -158,7 +160,7 @@ impl<'a> Planned<'a> {
                 json.push(b',');
             }
             // One JSON array per row; the id is not in it (see `insert_numbered_sql`).
-            unit_row_json(&mut json, u, parent_id, &path, self.slim)
+            unit_row_json(&mut json, u, parent_id, &path, self.slim, self.history)
                 .map_err(DomainError::internal)?;
             self.index.insert(u.code.as_str(), self.created.len());
             self.created.push((id, path));
@@ -175,6 +177,7 @@ fn unit_row_json(
     parent_id: Option<i64>,
     path: &str,
     slim: bool,
+    history: bool,
 ) -> serde_json::Result<()> {
     use serde::ser::{SerializeSeq, Serializer};
     let mut row = serde_json::Serializer::new(json);
@@ -190,14 +193,23 @@ fn unit_row_json(
         seq.serialize_element(&boundary_text(&u.boundary))?;
         seq.serialize_element(&u.address)?;
     }
+    if history {
+        // The history entry's `after_json`, as SQLite's `json_object` writes it.
+        let after = serde_json::to_string(&serde_json::json!({
+            "name": u.name,
+            "parent": u.parent_code,
+        }))?;
+        seq.serialize_element(&after)?;
+    }
     seq.end()
 }
 
 /// Inserts units in order, each parent resolved by code (from this batch or the
 /// table); returns each created unit's (id, path), in the order of `units`. Ids are
 /// reserved up front, so the units go in bulk statements of up to 20,000 rows (one JSON
-/// parameter, see [`bulk`]) without reading anything back, and their "create" history
-/// entries are made by one `INSERT … SELECT` over the new id range.
+/// parameter, see [`bulk`]) without reading anything back. Their "create" history
+/// entries go with them in the same statement on PostgreSQL; SQLite, which has no
+/// `INSERT` inside `WITH`, makes them by one `INSERT … SELECT` over the new id range.
 pub(crate) async fn insert_units(
     conn: &mut AnyConnection,
     units: &[NewUnit],
@@ -231,20 +243,31 @@ pub(crate) async fn insert_units(
             col("address", Col::Text),
         ]);
     }
-    let unit_sql = bulk::insert_numbered_sql(
-        sqlite,
-        "org_units",
-        "id",
-        &cols,
-        &[
-            ("created_ms", &created_ms),
-            ("status", "'active'"),
-            ("version", "1"),
-        ],
-    );
+    let fixed = [
+        ("created_ms", created_ms.as_str()),
+        ("status", "'active'"),
+        ("version", "1"),
+    ];
+    let unit_sql = if sqlite {
+        bulk::insert_numbered_sql(sqlite, "org_units", "id", &cols, &fixed)
+    } else {
+        // The history entry is the row's element after the unit's columns; the actor
+        // is bound as $3.
+        bulk::insert_numbered_pg_with(
+            "org_units",
+            "id",
+            &cols,
+            &fixed,
+            &format!(
+                "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
+                 SELECT $2::BIGINT + e.k - 1, {at_ms}, 'create', e.v->>{}, $3 FROM e",
+                cols.len()
+            ),
+        )
+    };
     let first_id = reserve_ids(conn, sqlite, "org_units", units.len()).await?;
     // Parents named by the batch but not in it: read from the table.
-    let in_batch: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    let in_batch: HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let mut missing: Vec<&str> = units
         .iter()
         .filter_map(|u| u.parent_code.as_deref())
@@ -283,6 +306,25 @@ pub(crate) async fn insert_units(
         index: HashMap::with_capacity(units.len()),
         created: Vec::with_capacity(units.len()),
         slim,
+        history: !sqlite,
+    };
+    // A load that at least doubles the tables (a database being set up with a nation's
+    // or a province's list) appends the rows and builds the indexes afterwards.
+    let mut restore = Vec::new();
+    if !sqlite && units.len() > crate::BULK_ROWS {
+        for table in ["org_units", "unit_history"] {
+            if bulk::fewer_rows_than(conn, table, units.len()).await? {
+                restore.extend(bulk::pg_defer_indexes(conn, table).await?);
+            }
+        }
+    }
+    let code_taken = |e| match e {
+        DomainError::Conflict(_) => DomainError::field(
+            "code",
+            "编码已被使用（编码不可重复使用）",
+            "a code is taken (codes are never reused)",
+        ),
+        e => e,
     };
     bulk::insert_chunks(
         &mut *conn,
@@ -290,41 +332,20 @@ pub(crate) async fn insert_units(
         units.len(),
         CHUNK,
         Some(first_id),
+        (!sqlite).then_some(actor_login),
         |r| plan.chunk(r),
     )
     .await
-    .map_err(|e| match e {
-        DomainError::Conflict(_) => DomainError::field(
-            "code",
-            "编码已被使用（编码不可重复使用）",
-            "a code is taken (codes are never reused)",
-        ),
-        e => e,
-    })?;
+    .map_err(code_taken)?;
     let created = plan.created;
-    // PostgreSQL plans the history statement below from the table's statistics: taken
-    // before a large import, they promise a handful of rows and it joins each new unit
-    // to its parent by a nested loop (621,400 index probes, 0.65 s more than the hash
-    // join it picks once it knows). ANALYZE samples the rows this transaction wrote.
-    if !sqlite && units.len() > crate::BULK_ROWS {
-        sqlx::query("ANALYZE org_units")
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    }
-    // One "create" entry in each unit's history, made from the rows just written.
-    let history_sql = if sqlite {
-        "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
-         SELECT u.id, $1, 'create', json_object('name', u.name, 'parent', p.code), $2 \
-         FROM org_units u LEFT JOIN org_units p ON p.id = u.parent_id \
-         WHERE u.id >= $3 AND u.id <= $4 ORDER BY u.id"
-    } else {
-        "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
-         SELECT u.id, $1, 'create', json_build_object('name', u.name, 'parent', p.code)::text, $2 \
-         FROM org_units u LEFT JOIN org_units p ON p.id = u.parent_id \
-         WHERE u.id >= $3 AND u.id <= $4 ORDER BY u.id"
-    };
-    sqlx::query(history_sql)
+    if sqlite {
+        // One "create" entry in each unit's history, made from the rows just written.
+        sqlx::query(
+            "INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
+             SELECT u.id, $1, 'create', json_object('name', u.name, 'parent', p.code), $2 \
+             FROM org_units u LEFT JOIN org_units p ON p.id = u.parent_id \
+             WHERE u.id >= $3 AND u.id <= $4 ORDER BY u.id",
+        )
         .bind(at_ms)
         .bind(actor_login)
         .bind(first_id)
@@ -332,6 +353,10 @@ pub(crate) async fn insert_units(
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
+    }
+    bulk::pg_restore_indexes(conn, restore)
+        .await
+        .map_err(code_taken)?;
     Ok(created)
 }
 
@@ -397,9 +422,11 @@ impl OrgStore for SqlStore {
                 .fetch_one(&self.r)
                 .await
                 .map_err(db_err)?;
+            if n == 0 {
+                return Ok(vec![]);
+            }
             if (n as usize) < codes.len() / 4 {
-                let wanted: std::collections::HashSet<&str> =
-                    codes.iter().map(String::as_str).collect();
+                let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
                 let rows = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units"))
                     .fetch_all(&self.r)
                     .await

@@ -178,7 +178,7 @@ async fn insert_residents_batch(
         json.push(b']');
         String::from_utf8(json).map_err(DomainError::internal)
     };
-    bulk::insert_chunks(&mut *conn, &sql, rows.len(), CHUNK, None, |r| {
+    bulk::insert_chunks(&mut *conn, &sql, rows.len(), CHUNK, None, None, |r| {
         chunk_json(&rows[r])
     })
     .await

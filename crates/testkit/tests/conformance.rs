@@ -539,6 +539,83 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     assert_eq!((again.created, again.unchanged), (0, 21_001));
 }
 
+/// The indexes and constraints of the org tree's tables, as the database describes them.
+async fn org_schema(env: &jiceng_testkit::TestEnv) -> Vec<(String, String)> {
+    let sql = if env.store.backend == jiceng_store::Backend::Sqlite {
+        "SELECT name, COALESCE(sql, '') FROM sqlite_master \
+         WHERE tbl_name IN ('org_units', 'unit_history') ORDER BY name"
+    } else {
+        "SELECT indexname::text, indexdef FROM pg_indexes \
+         WHERE tablename IN ('org_units', 'unit_history') AND schemaname = current_schema() \
+         UNION ALL SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE conrelid IN ('org_units'::regclass, 'unit_history'::regclass) ORDER BY 1"
+    };
+    sqlx::query_as(sql)
+        .fetch_all(env.store.write_pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
+    use jiceng_domain::import::{self, ImportOptions};
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    let before = org_schema(&env).await;
+    assert!(before.len() >= 6, "{before:?}");
+    // 51,000 new units into a tree of a few dozen: on PostgreSQL the indexes and keys are
+    // taken off for the load and built again from the rows before the commit.
+    let csv = jiceng_testkit::division_csv(20..71);
+    let out = import::divisions(
+        &env.ctx,
+        &sys,
+        "n.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(out.applied, "{:?}", out.report);
+    assert_eq!(out.created, 51_000);
+    assert_eq!(org_schema(&env).await, before);
+    let stats = org::stats(&env.ctx, &sys, f.district).await.unwrap();
+    assert_eq!(
+        (stats.subdistricts, stats.communities),
+        (8 + 51, 43 + 50_949)
+    );
+    let c = env
+        .ctx
+        .org
+        .unit_by_code("150302070999")
+        .await
+        .unwrap()
+        .unwrap();
+    let hist = org::history(&env.ctx, &sys, c.id).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    let after = hist[0].after.clone().unwrap();
+    assert_eq!(
+        (after["name"].as_str(), after["parent"].as_str()),
+        (Some(c.name.as_str()), Some("150302070"))
+    );
+    assert_eq!(hist[0].actor_login, "system");
+    // The keys hold again: a taken code and an unknown parent are refused.
+    let pool = env.store.write_pool();
+    let insert = |code: &'static str, parent: i64| {
+        sqlx::query(
+            "INSERT INTO org_units (code, kind, name, official_name, parent_id, path, created_ms) \
+             VALUES ($1, 'community', 'x', 'x', $2, $3, 0)",
+        )
+        .bind(code)
+        .bind(parent)
+        .bind(format!("/x/{code}/"))
+        .execute(pool)
+    };
+    assert!(insert("150302070999", c.parent_id.unwrap()).await.is_err());
+    assert!(insert("150302070998x", 987_654_321).await.is_err());
+    assert!(insert("150302070998x", c.parent_id.unwrap()).await.is_ok());
+}
+
 #[tokio::test]
 async fn a_second_people_import_joins_the_households_of_the_first() {
     use jiceng_domain::import::{self, ImportOptions};
