@@ -1044,55 +1044,84 @@ impl SqlStore {
         let (send, mut parts) = tokio::sync::mpsc::channel::<Result<Part>>(1);
         let generator = tokio::task::spawn_blocking(move || produce(input, send));
 
+        // PostgreSQL: the generated tables take their secondary indexes and keys back
+        // once, built from the rows after the load, instead of one insert per index and
+        // row (see `bulk::pg_defer_indexes`). They come back whatever the load's outcome;
+        // the city goes into an empty database that nothing else uses meanwhile.
+        let deferred = if sqlite {
+            Vec::new()
+        } else {
+            let mut tx = self.write_tx().await?;
+            let mut restore = Vec::new();
+            for tab in TABS {
+                restore.extend(bulk::pg_defer_indexes(&mut tx, tab.name()).await?);
+            }
+            tx.commit().await.map_err(db_err)?;
+            restore
+        };
+
         // The writer: one transaction per part, as they come.
         let sqls: Vec<String> = TABS.iter().map(|t| t.sql(sqlite)).collect();
         let mut rows = [0u64; TABS.len()];
         let mut secs = [0f64; TABS.len()];
         let mut waited = 0.0;
         let mut last_note = Instant::now();
-        loop {
-            let w = Instant::now();
-            let Some(part) = parts.recv().await else {
-                break;
-            };
-            waited += w.elapsed().as_secs_f64();
-            let part = part?;
-            let mut spent = [0f64; TABS.len()];
-            let mut tx = self.write_tx().await?;
-            for (tab, n, json) in part.chunks {
-                let k = tab as usize;
-                let t = Instant::now();
-                sqlx::query(sqlx::AssertSqlSafe(sqls[k].clone()))
-                    .bind(json)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                spent[k] += t.elapsed().as_secs_f64();
-                rows[k] += n;
+        let loaded: Result<()> = async {
+            loop {
+                let w = Instant::now();
+                let Some(part) = parts.recv().await else {
+                    break;
+                };
+                waited += w.elapsed().as_secs_f64();
+                let part = part?;
+                let mut spent = [0f64; TABS.len()];
+                let mut tx = self.write_tx().await?;
+                for (tab, n, json) in part.chunks {
+                    let k = tab as usize;
+                    let t = Instant::now();
+                    sqlx::query(sqlx::AssertSqlSafe(sqls[k].clone()))
+                        .bind(json)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    spent[k] += t.elapsed().as_secs_f64();
+                    rows[k] += n;
+                }
+                let c = Instant::now();
+                tx.commit().await.map_err(db_err)?;
+                // The commit (on SQLite the bulk of the page writes) is shared out by time.
+                let commit = c.elapsed().as_secs_f64();
+                let total: f64 = spent.iter().sum();
+                for (s, x) in secs.iter_mut().zip(spent) {
+                    *s += x + if total > 0.0 { commit * x / total } else { 0.0 };
+                }
+                report.residents += part.residents;
+                report.cases += part.cases;
+                report.open_cases += part.open;
+                if last_note.elapsed().as_secs_f64() >= 5.0 {
+                    last_note = Instant::now();
+                    progress(&format!(
+                        "residents {} / {} · cases {} / {} · {:.0} s",
+                        report.residents,
+                        opts.residents,
+                        report.cases,
+                        opts.cases,
+                        started.elapsed().as_secs_f64()
+                    ));
+                }
             }
-            let c = Instant::now();
-            tx.commit().await.map_err(db_err)?;
-            // The commit (on SQLite the bulk of the page writes) is shared out by time.
-            let commit = c.elapsed().as_secs_f64();
-            let total: f64 = spent.iter().sum();
-            for (s, x) in secs.iter_mut().zip(spent) {
-                *s += x + if total > 0.0 { commit * x / total } else { 0.0 };
-            }
-            report.residents += part.residents;
-            report.cases += part.cases;
-            report.open_cases += part.open;
-            if last_note.elapsed().as_secs_f64() >= 5.0 {
-                last_note = Instant::now();
-                progress(&format!(
-                    "residents {} / {} · cases {} / {} · {:.0} s",
-                    report.residents,
-                    opts.residents,
-                    report.cases,
-                    opts.cases,
-                    started.elapsed().as_secs_f64()
-                ));
-            }
+            Ok(())
         }
+        .await;
+        let indexes = Instant::now();
+        if !deferred.is_empty() {
+            progress("building the indexes and keys of the generated tables");
+            let mut tx = self.write_tx().await?;
+            bulk::pg_restore_indexes(&mut tx, deferred).await?;
+            tx.commit().await.map_err(db_err)?;
+        }
+        let indexes = indexes.elapsed().as_secs_f64();
+        loaded?;
         report.generator_seconds = generator.await.map_err(DomainError::internal)?;
         report.waited_seconds = waited;
         // The rollup of every level above the grid, from the grid rows just written.
@@ -1123,6 +1152,13 @@ impl SqlStore {
                 table: tab.name(),
                 rows: rows[k],
                 seconds: secs[k],
+            });
+        }
+        if !sqlite {
+            stats.push(TableStat {
+                table: "indexes and keys, built after the load",
+                rows: 0,
+                seconds: indexes,
             });
         }
         report.households = rows[Tab::Households as usize];

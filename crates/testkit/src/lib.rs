@@ -259,6 +259,24 @@ async fn grid_with_people(
     (grid.id, estate.id, unit.id, h.id, ids)
 }
 
+/// Every index and key of the test database's tables, as the database describes them
+/// (name, definition), sorted: bulk loads that take indexes off must leave this as the
+/// migrations made it.
+pub async fn indexes_and_keys(env: &TestEnv) -> Vec<(String, String)> {
+    let sql = if env.store.backend == jiceng_store::Backend::Sqlite {
+        "SELECT name, COALESCE(sql, '') FROM sqlite_master \
+         WHERE type = 'index' OR type = 'table' ORDER BY 1, 2"
+    } else {
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+         UNION ALL SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+         WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+    };
+    sqlx::query_as(sql)
+        .fetch_all(env.store.write_pool())
+        .await
+        .expect("schema")
+}
+
 /// A division list (CSV) of new streets of the fixture's district (150302), numbered
 /// `streets`, with communities 1..=999 under each: 1,000 rows a street.
 pub fn division_csv(streets: std::ops::Range<u32>) -> String {

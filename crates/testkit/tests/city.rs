@@ -48,12 +48,15 @@ fn small(env: &TestEnv) -> CityOptions {
 async fn a_small_city_is_whole_consistent_and_built_once() {
     let env = env().await;
     let opts = small(&env);
+    let schema = jiceng_testkit::indexes_and_keys(&env).await;
     let report = env
         .store
         .city_build(&env.ctx.cipher, &opts, &|_| {})
         .await
         .unwrap();
     let pool = env.store.write_pool();
+    // PostgreSQL builds the generated tables' indexes and keys after the load: all back.
+    assert_eq!(jiceng_testkit::indexes_and_keys(&env).await, schema);
 
     // What was asked is what is stored.
     assert_eq!(report.residents, 2_000);

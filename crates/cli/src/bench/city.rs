@@ -46,6 +46,11 @@ fn print_report(r: &CityReport, bytes: i64) {
     let mut rows = 0;
     for t in &r.tables {
         rows += t.rows;
+        if t.rows == 0 {
+            // A step without rows of its own (PostgreSQL's index builds after the load).
+            println!("| {} | | {:.2} | |", t.table, t.seconds);
+            continue;
+        }
         println!(
             "| {} | {} | {:.2} | {} |",
             t.table,
