@@ -262,6 +262,7 @@ async fn grid_with_people(
 /// Every index and key of the test database's tables, as the database describes them
 /// (name, definition), sorted: bulk loads that take indexes off must leave this as the
 /// migrations made it.
+#[allow(clippy::expect_used)]
 pub async fn indexes_and_keys(env: &TestEnv) -> Vec<(String, String)> {
     let sql = if env.store.backend == jiceng_store::Backend::Sqlite {
         "SELECT name, COALESCE(sql, '') FROM sqlite_master \
