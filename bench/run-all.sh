@@ -58,6 +58,12 @@ open("national.csv", "w").write("\n".join(rows) + "\n")
 PY
 /usr/bin/time -v "$BIN" import divisions national.csv 2>&1 | strip | grep -E "divisions:|took|Elapsed|Maximum resident" ) | tee "$OUT/import-national.txt"
 
+echo "== national division list import, PostgreSQL (a fresh database)"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS jiceng_bench_nat" -c "CREATE DATABASE jiceng_bench_nat"
+( cd "$W/nat" && export JICENG_DATA_KEY="$(printf '%064x' 7)" && "$BIN" --database postgres://postgres@127.0.0.1:5432/jiceng_bench_nat migrate >/dev/null 2>&1 \
+  && /usr/bin/time -v "$BIN" --database postgres://postgres@127.0.0.1:5432/jiceng_bench_nat import divisions national.csv 2>&1 | strip | grep -E "divisions:|took|Elapsed|Maximum resident" ) | tee "$OUT/import-national-postgres.txt"
+psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS jiceng_bench_nat"
+
 if curl -s -o /dev/null http://127.0.0.1:8000/api/tickets/; then
   echo "== peer: django-helpdesk"
   TOKEN=$(cd /tmp/jiceng-peer-helpdesk/helpdesksite && ../venv/bin/python manage.py shell -c "from rest_framework.authtoken.models import Token; print(Token.objects.first().key)" | tail -1)
