@@ -223,6 +223,54 @@ async fn a_small_city_is_whole_consistent_and_built_once() {
         assert!(!rolled.is_empty());
         assert_eq!(rolled, live, "{group:?}");
     }
+    // Whole months and one department are read from the rollup too, and the responses
+    // still owed (counted from the cases) are counted within the period and department.
+    // Counted a month from now, so that the cases not yet answered owe their response.
+    let june = jiceng_testkit::month_start_ms(2026, 6);
+    let later = now + 30 * 86_400_000;
+    let owed_since_june = count(
+        pool,
+        &format!(
+            "SELECT COUNT(*) FROM cases WHERE created_ms >= {june} AND responded_ms IS NULL \
+             AND response_due_ms <= {later} AND status IN ('accepted', 'dispatched', 'processing', 'submitted')"
+        ),
+    )
+    .await;
+    assert!(owed_since_june > 0, "some responses are owed since June");
+    let (dept,): (i64,) = sqlx::query_as(
+        "SELECT assignee_dept_id FROM cases WHERE assignee_dept_id IS NOT NULL \
+         GROUP BY assignee_dept_id ORDER BY COUNT(*) DESC, assignee_dept_id LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for (group, dept_id) in [
+        (RateGroup::Total, None),
+        (RateGroup::Level(UnitKind::Community), None),
+        (RateGroup::Level(UnitKind::Grid), None),
+        (RateGroup::Total, Some(dept)),
+    ] {
+        let query = |from_ms: i64| CaseQuery {
+            path: Some(district.path.clone()),
+            from_ms: Some(from_ms),
+            dept_id,
+            ..Default::default()
+        };
+        let rolled = env
+            .ctx
+            .appeals
+            .rate_counts(&query(june), group.clone(), later)
+            .await
+            .unwrap();
+        let live = env
+            .ctx
+            .appeals
+            .rate_counts(&query(june + 1), group.clone(), later)
+            .await
+            .unwrap();
+        assert!(!rolled.is_empty());
+        assert_eq!(rolled, live, "{group:?}, department {dept_id:?}");
+    }
     // A realistic mix: mostly closed, some open, overdue, rejected, rated, escalated.
     let total = env
         .ctx
