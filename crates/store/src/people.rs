@@ -615,6 +615,17 @@ impl SqlStore {
         for (rank, &k) in order.iter().enumerate() {
             household_id[k] = first_household + rank as i64;
         }
+        // PostgreSQL: a load that at least doubles the households or the residents (a
+        // district's or a city's first register) builds their indexes and keys after the
+        // rows (see `bulk::pg_defer_indexes`).
+        let mut restore = Vec::new();
+        if !sqlite && rows.len() > crate::BULK_ROWS {
+            for table in ["households", "residents"] {
+                if bulk::fewer_rows_than(tx, table, rows.len()).await? {
+                    restore.extend(bulk::pg_defer_indexes(tx, table).await?);
+                }
+            }
+        }
         let stamp = audit.at_ms.to_string();
         let sql = bulk::insert_sql(
             sqlite,
@@ -661,6 +672,12 @@ impl SqlStore {
             .collect();
         batch.sort_by(|a, b| a.1.cmp(b.1));
         insert_residents_batch(tx, &batch, audit.at_ms, older_touched).await?;
+        bulk::pg_restore_indexes(tx, restore)
+            .await
+            .map_err(|e| match e {
+                DomainError::Conflict(_) => dup_id(),
+                e => e,
+            })?;
         Ok((created_households, rows.len() as u64))
     }
 }

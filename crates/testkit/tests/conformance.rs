@@ -600,6 +600,98 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
 }
 
 #[tokio::test]
+async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
+    use jiceng_domain::import::{self, ImportOptions};
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    let grid = org::get(&env.ctx, &sys, f.grid).await.unwrap();
+    let before = jiceng_testkit::indexes_and_keys(&env).await;
+    // 50,001 people (three to a household) into a register of four: on PostgreSQL the
+    // households' and residents' indexes and keys are built again after the rows.
+    let n = 50_001u32;
+    let mut csv = String::from("grid_code,estate,building,unit,room,name,id_number\n");
+    for i in 0..n {
+        let birth = (
+            1940 + ((i / 336) % 60) as i32,
+            (i / 28) % 12 + 1,
+            i % 28 + 1,
+        );
+        csv.push_str(&format!(
+            "{},大寄存小区,{}号楼,1单元,{},居民{i},{}\n",
+            grid.code,
+            i / 30_000 + 1,
+            i / 3 + 1,
+            id_number(birth, i / 20_160)
+        ));
+    }
+    let out = import::people(
+        &env.ctx,
+        &sys,
+        "register.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(out.applied, "{:?}", out.report.errors.first());
+    assert_eq!(out.created, n as u64);
+    assert_eq!(jiceng_testkit::indexes_and_keys(&env).await, before);
+    let pool = env.store.write_pool();
+    let (residents, ids, households): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM residents), (SELECT COUNT(DISTINCT id_index) FROM residents), \
+         (SELECT COUNT(*) FROM households WHERE address LIKE '大寄存小区%')",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((residents, ids), (4 + n as i64, 4 + n as i64));
+    assert_eq!(households, 16_667);
+    // The keys hold again: the same ID number twice, or a household that does not
+    // exist, is refused by the database itself.
+    let copy = |household: &str, index: &str| {
+        sqlx::AssertSqlSafe(format!(
+            "INSERT INTO residents (household_id, path, name, id_enc, id_index, id_mask, birth_date, sex, ethnicity, relation, created_ms, updated_ms) \
+             SELECT {household}, path, name, id_enc, {index}, id_mask, birth_date, sex, ethnicity, relation, 0, 0 FROM residents \
+             WHERE name = '居民7'"
+        ))
+    };
+    let fresh = "id_index || 'x'";
+    assert!(
+        sqlx::query(copy("household_id", "id_index"))
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query(copy("987654321", fresh))
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query(copy("household_id", fresh))
+            .execute(pool)
+            .await
+            .is_ok()
+    );
+    // Searching by ID number finds the one person.
+    let page = people::search(
+        &env.ctx,
+        &sys,
+        &ResidentFilter {
+            q: Some(id_number((1940, 1, 8), 0)),
+            label: None,
+        },
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].name, "居民7");
+}
+
+#[tokio::test]
 async fn a_second_people_import_joins_the_households_of_the_first() {
     use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
