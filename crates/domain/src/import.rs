@@ -104,8 +104,9 @@ pub async fn divisions(
     // Parsed leniently even when refusing bad files, so one report names every
     // bad row (format errors and errors against what is stored) at once.
     let (mut rows, mut report) = divisions::parse_divisions_lenient(file_name, bytes);
-    // Parents first, whatever the file's order.
-    rows.sort_by_key(|r| (r.level as u8, r.line));
+    // Parents first, whatever the file's order (lines are unique: the unstable sort,
+    // which moves the rows in place, gives the one order).
+    rows.sort_unstable_by_key(|r| (r.level as u8, r.line));
     let codes: Vec<String> = {
         let mut set: HashSet<&str> = HashSet::with_capacity(rows.len() + rows.len() / 8);
         for r in &rows {
