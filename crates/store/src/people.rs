@@ -107,13 +107,12 @@ async fn insert_resident_row(
     row.try_get("id").map_err(db_err)
 }
 
-/// Inserts many residents with multi-row statements (imports, demo) and then sets the
-/// member counts of the households touched. Far fewer round trips than row by row.
+/// Inserts many residents with multi-row statements (imports). Far fewer round trips
+/// than row by row.
 async fn insert_residents_batch(
     conn: &mut AnyConnection,
     rows: &[(i64, &str, &NewResident)],
     at_ms: i64,
-    count_members: bool,
 ) -> Result<()> {
     const CHUNK: usize = 20_000;
     let sqlite = crate::is_sqlite(conn);
@@ -186,9 +185,17 @@ async fn insert_residents_batch(
         DomainError::Conflict(_) => dup_id(),
         e => e,
     })?;
-    if !count_members {
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// Sets the member counts of the households of `rows` from their residents (after
+/// people joined households stored before; new households get theirs at insert).
+async fn recount_members(
+    conn: &mut AnyConnection,
+    rows: &[(i64, &str, &NewResident)],
+) -> Result<()> {
+    const CHUNK: usize = 20_000;
+    let sqlite = crate::is_sqlite(conn);
     let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
     touched.sort_unstable();
     touched.dedup();
@@ -671,13 +678,17 @@ impl SqlStore {
             })
             .collect();
         batch.sort_by(|a, b| a.1.cmp(b.1));
-        insert_residents_batch(tx, &batch, audit.at_ms, older_touched).await?;
+        insert_residents_batch(tx, &batch, audit.at_ms).await?;
         bulk::pg_restore_indexes(tx, restore)
             .await
             .map_err(|e| match e {
                 DomainError::Conflict(_) => dup_id(),
                 e => e,
             })?;
+        // With the indexes back: the count reads each household's residents by index.
+        if older_touched {
+            recount_members(tx, &batch).await?;
+        }
         Ok((created_households, rows.len() as u64))
     }
 }

@@ -607,10 +607,29 @@ async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
     let sys = Actor::system();
     let grid = org::get(&env.ctx, &sys, f.grid).await.unwrap();
     let before = jiceng_testkit::indexes_and_keys(&env).await;
-    // 50,001 people (three to a household) into a register of four: on PostgreSQL the
-    // households' and residents' indexes and keys are built again after the rows.
+    // Two people already live in room 1 of building 1.
+    let header = "grid_code,estate,building,unit,room,name,id_number\n";
+    let first = format!(
+        "{header}{g},大寄存小区,1号楼,1单元,1,先住甲,{}\n{g},大寄存小区,1号楼,1单元,1,先住乙,{}\n",
+        id_number((1985, 5, 5), 501),
+        id_number((1986, 6, 6), 502),
+        g = grid.code
+    );
+    let out = import::people(
+        &env.ctx,
+        &sys,
+        "first.csv",
+        first.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.created, 2);
+    // 50,001 people (three to a household, the first three joining room 1) into a
+    // register of six: on PostgreSQL the households' and residents' indexes and keys are
+    // built again after the rows, before the joined household is counted again.
     let n = 50_001u32;
-    let mut csv = String::from("grid_code,estate,building,unit,room,name,id_number\n");
+    let mut csv = String::from(header);
     for i in 0..n {
         let birth = (
             1940 + ((i / 336) % 60) as i32,
@@ -645,8 +664,19 @@ async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
     .fetch_one(pool)
     .await
     .unwrap();
-    assert_eq!((residents, ids), (4 + n as i64, 4 + n as i64));
+    assert_eq!((residents, ids), (6 + n as i64, 6 + n as i64));
     assert_eq!(households, 16_667);
+    let (room_one,): (i64,) = sqlx::query_as(
+        "SELECT members FROM households WHERE address LIKE '大寄存小区1号楼1单元1室%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        room_one,
+        2 + 3,
+        "the two before and the three of the register"
+    );
     // The keys hold again: the same ID number twice, or a household that does not
     // exist, is refused by the database itself.
     let copy = |household: &str, index: &str| {
