@@ -200,6 +200,30 @@ pub(crate) async fn insert<T: Serialize>(
     .await
 }
 
+/// The text form of rows for PostgreSQL: fields separated by [`FIELD_SEPARATOR`] (ASCII
+/// unit separator), rows by [`ROW_SEPARATOR`] (record separator), no quoting. Only for
+/// values that hold neither ([`separable`]); an empty field is NULL where the statement
+/// says so (`NULLIF`).
+pub(crate) const FIELD_SEPARATOR: u8 = 0x1f;
+pub(crate) const ROW_SEPARATOR: u8 = 0x1e;
+
+/// Whether `value` can travel as a field of separated rows.
+pub(crate) fn separable(value: &str) -> bool {
+    !value
+        .bytes()
+        .any(|b| b == FIELD_SEPARATOR || b == ROW_SEPARATOR)
+}
+
+/// PostgreSQL: `$1` as separated rows, each `(v text[], k)` with k its place from 1.
+pub(crate) const PG_SEPARATED_ROWS: &str = "SELECT string_to_array(r, E'\\x1f'), k FROM unnest(string_to_array($1, E'\\x1e')) WITH ORDINALITY AS t(r, k)";
+
+/// How a chunk's rows are written: a JSON array, or separated text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    Json,
+    Separated,
+}
+
 /// Runs `sql` once per chunk of `len` rows in chunks of `chunk`, binding as `$1` the
 /// chunk's rows as JSON made by `make` — and, with `first_id`, `first_id` plus the chunk's
 /// start as `$2` (for statements that number the rows themselves), and `text`, if any,
@@ -207,6 +231,24 @@ pub(crate) async fn insert<T: Serialize>(
 /// made while the database executes the current one (SQLite works on its own thread,
 /// PostgreSQL on the server), so the two overlap. Returns the number of rows written.
 pub(crate) async fn insert_chunks<F>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    len: usize,
+    chunk: usize,
+    first_id: Option<i64>,
+    text: Option<&str>,
+    make: F,
+) -> Result<u64>
+where
+    F: FnMut(std::ops::Range<usize>) -> Result<String>,
+{
+    insert_chunks_as(Rows::Json, conn, sql, len, chunk, first_id, text, make).await
+}
+
+/// [`insert_chunks`] with the rows made as `rows` says.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_chunks_as<F>(
+    rows: Rows,
     conn: &mut AnyConnection,
     sql: &str,
     len: usize,
@@ -223,7 +265,7 @@ where
         return Ok(0);
     }
     let mut range = 0..len.min(chunk);
-    let mut current = make_in_pieces(&mut make, range.clone()).await?;
+    let mut current = make_in_pieces(rows, &mut make, range.clone()).await?;
     let mut n = 0;
     loop {
         let following = (range.end < len).then(|| range.end..len.min(range.end + chunk));
@@ -237,7 +279,7 @@ where
         let run = q.execute(&mut *conn);
         let (done, next) = tokio::join!(run, async {
             match following.clone() {
-                Some(r) => make_in_pieces(&mut make, r).await.map(Some),
+                Some(r) => make_in_pieces(rows, &mut make, r).await.map(Some),
                 None => Ok(None),
             }
         });
@@ -361,7 +403,11 @@ fn quote_ident(name: &str) -> String {
 /// megabytes, more than the socket takes at once: a chunk made in one go left the rest
 /// of the parameter unsent until it was done. PostgreSQL sat idle 0.75 s of a national
 /// division import that way.
-async fn make_in_pieces<F>(make: &mut F, range: std::ops::Range<usize>) -> Result<String>
+async fn make_in_pieces<F>(
+    rows: Rows,
+    make: &mut F,
+    range: std::ops::Range<usize>,
+) -> Result<String>
 where
     F: FnMut(std::ops::Range<usize>) -> Result<String>,
 {
@@ -370,13 +416,22 @@ where
     let mut start = range.start;
     while start < range.end {
         let end = range.end.min(start + PIECE);
-        append_array(&mut out, &make(start..end)?);
+        let piece = make(start..end)?;
+        match rows {
+            Rows::Json => append_array(&mut out, &piece),
+            Rows::Separated => {
+                if !out.is_empty() && !piece.is_empty() {
+                    out.push(char::from(ROW_SEPARATOR));
+                }
+                out.push_str(&piece);
+            }
+        }
         start = end;
         if start < range.end {
             tokio::task::yield_now().await;
         }
     }
-    if out.is_empty() {
+    if out.is_empty() && rows == Rows::Json {
         out.push_str("[]");
     }
     Ok(out)
@@ -409,6 +464,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_values_without_separators_travel_separated() {
+        assert!(separable("和平社区居委会"));
+        assert!(separable("a,b;\"c\"\\n\t"));
+        assert!(!separable("a\u{1f}b"));
+        assert!(!separable("\u{1e}"));
+    }
+
+    #[tokio::test]
+    async fn separated_pieces_join_with_one_row_separator() {
+        let mut make = |r: std::ops::Range<usize>| -> Result<String> {
+            Ok(r.map(|i| format!("{i}\u{1f}x"))
+                .collect::<Vec<_>>()
+                .join("\u{1e}"))
+        };
+        let s = make_in_pieces(Rows::Separated, &mut make, 998..1_003)
+            .await
+            .unwrap();
+        assert_eq!(s.split('\u{1e}').count(), 5);
+        assert!(s.starts_with("998\u{1f}x\u{1e}999\u{1f}x\u{1e}1000"));
+        assert_eq!(
+            make_in_pieces(Rows::Separated, &mut make, 3..3)
+                .await
+                .unwrap(),
+            ""
+        );
+    }
+
+    #[test]
     fn arrays_appended_in_pieces() {
         let mut out = String::new();
         append_array(&mut out, "[]");
@@ -430,8 +513,10 @@ mod tests {
             calls += 1;
             rows_json(&rows[r])
         };
-        let pieces = make_in_pieces(&mut make, 5..2_345).await.unwrap();
-        let empty = make_in_pieces(&mut make, 7..7).await.unwrap();
+        let pieces = make_in_pieces(Rows::Json, &mut make, 5..2_345)
+            .await
+            .unwrap();
+        let empty = make_in_pieces(Rows::Json, &mut make, 7..7).await.unwrap();
         assert_eq!(calls, 3);
         assert_eq!(pieces, rows_json(&rows[5..2_345]).unwrap());
         assert_eq!(empty, "[]");

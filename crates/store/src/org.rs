@@ -127,13 +127,18 @@ struct Planned<'a> {
     slim: bool,
     /// With each unit's "create" history entry as the row's last element.
     history: bool,
+    /// The rows as separated text ([`bulk::SEPARATED`]) instead of JSON.
+    separated: bool,
 }
 
 impl<'a> Planned<'a> {
-    /// Plans `range` of the units and returns its rows as the bulk statement's JSON.
+    /// Plans `range` of the units and returns its rows for the bulk statement: JSON, or
+    /// separated text.
     fn chunk(&mut self, range: std::ops::Range<usize>) -> Result<String> {
         let mut json: Vec<u8> = Vec::with_capacity(range.len() * 160);
-        json.push(b'[');
+        if !self.separated {
+            json.push(b'[');
+        }
         for k in range {
             let u = &self.units[k];
             let parent: Option<(i64, &str)> = match u.parent_code.as_deref() {
@@ -156,18 +161,54 @@ impl<'a> Planned<'a> {
             let id = self.first_id + k as i64;
             let path = jiceng_domain::org::rules::child_path(parent.map(|p| p.1), &u.code);
             let parent_id = parent.map(|p| p.0);
-            if json.len() > 1 {
-                json.push(b',');
+            if self.separated {
+                if !json.is_empty() {
+                    json.push(bulk::ROW_SEPARATOR);
+                }
+                unit_row_separated(&mut json, u, parent_id, &path)
+                    .map_err(DomainError::internal)?;
+            } else {
+                if json.len() > 1 {
+                    json.push(b',');
+                }
+                // One JSON array per row; the id is not in it (see `insert_numbered_sql`).
+                unit_row_json(&mut json, u, parent_id, &path, self.slim, self.history)
+                    .map_err(DomainError::internal)?;
             }
-            // One JSON array per row; the id is not in it (see `insert_numbered_sql`).
-            unit_row_json(&mut json, u, parent_id, &path, self.slim, self.history)
-                .map_err(DomainError::internal)?;
             self.index.insert(u.code.as_str(), self.created.len());
             self.created.push((id, path));
         }
-        json.push(b']');
+        if !self.separated {
+            json.push(b']');
+        }
         String::from_utf8(json).map_err(DomainError::internal)
     }
+}
+
+/// A unit's row of the separated-text statement in [`insert_units`] (slim units with
+/// their history entry): code, kind, name, official name, parent id (empty: none), path,
+/// the history entry's JSON.
+fn unit_row_separated(
+    out: &mut Vec<u8>,
+    u: &NewUnit,
+    parent_id: Option<i64>,
+    path: &str,
+) -> serde_json::Result<()> {
+    let f = bulk::FIELD_SEPARATOR;
+    for field in [u.code.as_str(), u.kind.as_str(), &u.name, &u.official_name] {
+        out.extend_from_slice(field.as_bytes());
+        out.push(f);
+    }
+    if let Some(id) = parent_id {
+        out.extend_from_slice(id.to_string().as_bytes());
+    }
+    out.push(f);
+    out.extend_from_slice(path.as_bytes());
+    out.push(f);
+    serde_json::to_writer(
+        &mut *out,
+        &serde_json::json!({ "name": u.name, "parent": u.parent_code }),
+    )
 }
 
 /// A unit's row of the bulk statement in [`insert_units`], appended to `json`.
@@ -248,8 +289,28 @@ pub(crate) async fn insert_units(
         ("status", "'active'"),
         ("version", "1"),
     ];
+    // PostgreSQL, units without grid types, boundaries or addresses (a division list):
+    // the rows as separated text, which it splits in a third of the time it parses the
+    // same rows as `jsonb` (~30 ms a chunk of 20,000) — unless a field holds a separator.
+    let separated = !sqlite
+        && slim
+        && units.iter().all(|u| {
+            [u.code.as_str(), &u.name, &u.official_name]
+                .iter()
+                .chain(u.parent_code.as_ref().map(|p| p.as_str()).as_ref())
+                .all(|f| bulk::separable(f))
+        });
     let unit_sql = if sqlite {
         bulk::insert_numbered_sql(sqlite, "org_units", "id", &cols, &fixed)
+    } else if separated {
+        format!(
+            "WITH e(v, k) AS MATERIALIZED ({rows}), \
+             first AS (INSERT INTO org_units (id, code, kind, name, official_name, parent_id, path, created_ms, status, version) \
+             SELECT $2::BIGINT + e.k - 1, e.v[1], e.v[2], e.v[3], e.v[4], NULLIF(e.v[5], '')::BIGINT, e.v[6], {created_ms}, 'active', 1 FROM e) \
+             INSERT INTO unit_history (unit_id, at_ms, change, after_json, actor_login) \
+             SELECT $2::BIGINT + e.k - 1, {at_ms}, 'create', e.v[7], $3 FROM e",
+            rows = bulk::PG_SEPARATED_ROWS
+        )
     } else {
         // The history entry is the row's element after the unit's columns; the actor
         // is bound as $3.
@@ -307,6 +368,7 @@ pub(crate) async fn insert_units(
         created: Vec::with_capacity(units.len()),
         slim,
         history: !sqlite,
+        separated,
     };
     // A load that at least doubles the tables (a database being set up with a nation's
     // or a province's list) appends the rows and builds the indexes afterwards.
@@ -326,7 +388,12 @@ pub(crate) async fn insert_units(
         ),
         e => e,
     };
-    bulk::insert_chunks(
+    bulk::insert_chunks_as(
+        if separated {
+            bulk::Rows::Separated
+        } else {
+            bulk::Rows::Json
+        },
         &mut *conn,
         &unit_sql,
         units.len(),

@@ -600,6 +600,60 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
 }
 
 #[tokio::test]
+async fn units_written_in_bulk_keep_names_with_control_characters() {
+    // PostgreSQL sends plain division rows as separated text; a name holding a
+    // separator sends its batch as JSON instead. Either way the names come back whole.
+    let env = env().await;
+    let _f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    let unit = |code: &str, name: &str, parent: &str| jiceng_domain::org::NewUnit {
+        code: code.into(),
+        kind: UnitKind::Subdistrict,
+        name: name.into(),
+        official_name: format!("{name}街道办事处"),
+        parent_code: Some(parent.into()),
+        grid_type: None,
+        boundary: None,
+        address: None,
+    };
+    let batches = [
+        vec![
+            unit("150302090", "平常", "150302"),
+            unit("150302091", "引号\"与\\斜杠", "150302"),
+        ],
+        vec![
+            unit("150302092", "分\u{1f}隔", "150302"),
+            unit("150302093", "记\u{1e}录", "150302"),
+        ],
+    ];
+    for batch in batches {
+        let audit = env
+            .ctx
+            .event(&sys, "import.divisions", "org_unit", "t", "/150302/");
+        let expected: Vec<(String, String, String)> = batch
+            .iter()
+            .map(|u| (u.code.clone(), u.name.clone(), u.official_name.clone()))
+            .collect();
+        env.ctx.org.insert_many(batch, audit).await.unwrap();
+        for (code, name, official) in expected {
+            let u = env.ctx.org.unit_by_code(&code).await.unwrap().unwrap();
+            assert_eq!(
+                (u.name, u.official_name),
+                (name.clone(), official),
+                "{code}"
+            );
+            assert_eq!(u.path, format!("/150302/{code}/"));
+            let hist = org::history(&env.ctx, &sys, u.id).await.unwrap();
+            let after = hist[0].after.clone().unwrap();
+            assert_eq!(
+                (after["name"].as_str(), after["parent"].as_str()),
+                (Some(name.as_str()), Some("150302"))
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
     use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
