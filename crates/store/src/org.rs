@@ -296,9 +296,9 @@ pub(crate) async fn insert_units(
         && slim
         && units.iter().all(|u| {
             [u.code.as_str(), &u.name, &u.official_name]
-                .iter()
-                .chain(u.parent_code.as_ref().map(|p| p.as_str()).as_ref())
-                .all(|f| bulk::separable(f))
+                .into_iter()
+                .chain(u.parent_code.as_deref())
+                .all(bulk::separable)
         });
     let unit_sql = if sqlite {
         bulk::insert_numbered_sql(sqlite, "org_units", "id", &cols, &fixed)
