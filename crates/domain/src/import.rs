@@ -107,16 +107,20 @@ pub async fn divisions(
     // Parents first, whatever the file's order (lines are unique: the unstable sort,
     // which moves the rows in place, gives the one order).
     rows.sort_unstable_by_key(|r| (r.level as u8, r.line));
-    let codes: Vec<String> = {
-        let mut set: HashSet<&str> = HashSet::with_capacity(rows.len() + rows.len() / 8);
-        for r in &rows {
-            set.insert(&r.code);
-            set.insert(&r.parent_code);
-        }
-        set.into_iter().map(String::from).collect()
+    // An empty tree (a database being set up) has nothing to compare the file with.
+    let existing = if ctx.org.roots().await?.is_empty() {
+        HashMap::new()
+    } else {
+        let codes: Vec<String> = {
+            let mut set: HashSet<&str> = HashSet::with_capacity(rows.len() + rows.len() / 8);
+            for r in &rows {
+                set.insert(&r.code);
+                set.insert(&r.parent_code);
+            }
+            set.into_iter().map(String::from).collect()
+        };
+        existing_units(ctx, &codes).await?
     };
-    let existing = existing_units(ctx, &codes).await?;
-    drop(codes);
     // code → (kind, index into `paths`) of units known so far (existing or planned).
     let mut paths: Vec<String> = Vec::with_capacity(rows.len() + existing.len());
     let mut known: HashMap<&str, (UnitKind, usize)> =

@@ -600,6 +600,47 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
 }
 
 #[tokio::test]
+async fn a_division_list_into_an_empty_tree_and_again() {
+    use jiceng_domain::import::{self, ImportOptions};
+    let env = env().await;
+    let sys = Actor::system();
+    assert!(env.ctx.org.roots().await.unwrap().is_empty());
+    let mut csv = String::from("level,code,name,parent_code\ndistrict,150302,海勃湾区,1503\n");
+    let streets = jiceng_testkit::division_csv(1..3);
+    csv.push_str(streets.split_once('\n').map_or("", |(_header, rows)| rows));
+    let first = import::divisions(
+        &env.ctx,
+        &sys,
+        "d.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(first.applied, "{:?}", first.report.errors.first());
+    assert_eq!((first.created, first.unchanged), (2_001, 0));
+    let c = env
+        .ctx
+        .org
+        .unit_by_code("150302002999")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.path, "/150302/150302002/150302002999/");
+    // The same file again: every row is known now.
+    let again = import::divisions(
+        &env.ctx,
+        &sys,
+        "d.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 2_001));
+}
+
+#[tokio::test]
 async fn units_written_in_bulk_keep_names_with_control_characters() {
     // PostgreSQL sends plain division rows as separated text; a name holding a
     // separator sends its batch as JSON instead. Either way the names come back whole.
