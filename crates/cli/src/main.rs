@@ -977,17 +977,7 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
             let target = bench_target(&ctx, &url).await?;
             let opts = load.opts(&load.mix)?;
             if load.warmup > 0 {
-                let warm = bench::LoadOpts {
-                    duration: Duration::from_secs(load.warmup),
-                    concurrency: opts.concurrency.min(16),
-                    rate: if opts.rate == 0 {
-                        0
-                    } else {
-                        (opts.rate / 10).max(1)
-                    },
-                    mix: opts.mix.clone(),
-                };
-                let w = bench::load::run(target.clone(), warm).await;
+                let w = bench::load::run(target.clone(), opts.warm_up(load.warmup)).await;
                 println!(
                     "warm-up: {:.0} s, {} requests, {} errors (not counted)",
                     w.seconds, w.total_ok, w.total_errors

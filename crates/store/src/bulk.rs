@@ -42,16 +42,27 @@ pub(crate) const fn col(name: &'static str, ty: Col) -> Column {
     }
 }
 
-/// The JSON value of column `i` of the current element, typed for the backend.
-fn cell(sqlite: bool, i: usize, ty: Col) -> String {
+/// Column `i` of the current row `e.v`, typed for the backend.
+fn cell(sqlite: bool, rows: Rows, i: usize, ty: Col) -> String {
     if sqlite {
         format!("e.v->>{i}")
     } else {
-        match ty {
-            Col::Int => format!("(e.v->>{i})::BIGINT"),
-            Col::Real => format!("(e.v->>{i})::DOUBLE PRECISION"),
-            Col::Text => format!("(e.v->>{i})"),
+        pg_cell(rows, i, ty)
+    }
+}
+
+/// PostgreSQL: column `i` (from 0) of the current row `e.v`, typed. Separated rows are
+/// text arrays (from 1), where an empty number is NULL and a text is never NULL.
+pub(crate) fn pg_cell(rows: Rows, i: usize, ty: Col) -> String {
+    match (rows, ty) {
+        (Rows::Json, Col::Int) => format!("(e.v->>{i})::BIGINT"),
+        (Rows::Json, Col::Real) => format!("(e.v->>{i})::DOUBLE PRECISION"),
+        (Rows::Json, Col::Text) => format!("(e.v->>{i})"),
+        (Rows::Separated, Col::Int) => format!("NULLIF(e.v[{}], '')::BIGINT", i + 1),
+        (Rows::Separated, Col::Real) => {
+            format!("NULLIF(e.v[{}], '')::DOUBLE PRECISION", i + 1)
         }
+        (Rows::Separated, Col::Text) => format!("e.v[{}]", i + 1),
     }
 }
 
@@ -65,7 +76,7 @@ pub(crate) fn insert_sql(
     fixed: &[(&str, &str)],
     tail: &str,
 ) -> String {
-    build_insert(sqlite, table, None, cols, fixed, tail)
+    build_insert(sqlite, Rows::Json, table, None, cols, fixed, tail)
 }
 
 /// Like [`insert_sql`] for rows whose ids are consecutive: column `id_col` is `$2` plus
@@ -78,25 +89,28 @@ pub(crate) fn insert_numbered_sql(
     cols: &[Column],
     fixed: &[(&str, &str)],
 ) -> String {
-    build_insert(sqlite, table, Some(id_col), cols, fixed, "")
+    build_insert(sqlite, Rows::Json, table, Some(id_col), cols, fixed, "")
 }
 
-/// PostgreSQL: [`insert_numbered_sql`] and, in the same statement over the same rows
-/// (parsed once), `also`: a second `INSERT … SELECT … FROM e` reading each row as
-/// `e.v` and its place (from 1) as `e.k` — e.g. each new row's history entry.
+/// PostgreSQL: [`insert_numbered_sql`] with the rows in `$1` as `rows` says and, in the
+/// same statement over the same rows (unpacked once), `also`: a second `INSERT … SELECT
+/// … FROM e` reading each row as `e.v` ([`pg_cell`]) and its place (from 1) as `e.k` —
+/// e.g. each new row's history entry.
 pub(crate) fn insert_numbered_pg_with(
+    rows: Rows,
     table: &str,
     id_col: &str,
     cols: &[Column],
     fixed: &[(&str, &str)],
     also: &str,
 ) -> String {
-    let first =
-        build_insert(false, table, Some(id_col), cols, fixed, "").replace(PG_NUMBERED_FROM, "e");
-    format!(
-        "WITH e(v, k) AS MATERIALIZED (SELECT * FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY), \
-         first AS ({first}) {also}"
-    )
+    let first = build_insert(false, rows, table, Some(id_col), cols, fixed, "")
+        .replace(PG_NUMBERED_FROM, "e");
+    let unpacked = match rows {
+        Rows::Json => "SELECT * FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY",
+        Rows::Separated => PG_SEPARATED_ROWS,
+    };
+    format!("WITH e(v, k) AS MATERIALIZED ({unpacked}), first AS ({first}) {also}")
 }
 
 /// Where a numbered PostgreSQL insert reads its rows.
@@ -104,6 +118,7 @@ const PG_NUMBERED_FROM: &str = "jsonb_array_elements($1::jsonb) WITH ORDINALITY 
 
 fn build_insert(
     sqlite: bool,
+    rows: Rows,
     table: &str,
     id_col: Option<&str>,
     cols: &[Column],
@@ -120,7 +135,7 @@ fn build_insert(
         (Some(_), false) => vec!["$2::BIGINT + e.k - 1".into()],
     };
     exprs.extend(cols.iter().enumerate().map(|(i, c)| {
-        let v = cell(sqlite, i, c.ty);
+        let v = cell(sqlite, rows, i, c.ty);
         match c.expr {
             Some(e) => e.replace("{}", &v),
             None => v,
@@ -194,7 +209,7 @@ pub(crate) async fn insert<T: Serialize>(
     rows: &[T],
     chunk: usize,
 ) -> Result<u64> {
-    insert_chunks(conn, sql, rows.len(), chunk, None, None, |r| {
+    insert_chunks(conn, Chunked::json(sql), rows.len(), chunk, |r| {
         rows_json(&rows[r])
     })
     .await
@@ -224,42 +239,52 @@ pub(crate) enum Rows {
     Separated,
 }
 
-/// Runs `sql` once per chunk of `len` rows in chunks of `chunk`, binding as `$1` the
-/// chunk's rows as JSON made by `make` — and, with `first_id`, `first_id` plus the chunk's
-/// start as `$2` (for statements that number the rows themselves), and `text`, if any,
-/// after them. The next chunk is
-/// made while the database executes the current one (SQLite works on its own thread,
-/// PostgreSQL on the server), so the two overlap. Returns the number of rows written.
-pub(crate) async fn insert_chunks<F>(
-    conn: &mut AnyConnection,
-    sql: &str,
-    len: usize,
-    chunk: usize,
-    first_id: Option<i64>,
-    text: Option<&str>,
-    make: F,
-) -> Result<u64>
-where
-    F: FnMut(std::ops::Range<usize>) -> Result<String>,
-{
-    insert_chunks_as(Rows::Json, conn, sql, len, chunk, first_id, text, make).await
+/// A bulk statement run chunk by chunk ([`insert_chunks`]): its text, how its `$1`
+/// carries the rows, and the parameters after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chunked<'a> {
+    pub sql: &'a str,
+    pub rows: Rows,
+    /// `$2`: the id of the run's first row, for statements that number the rows
+    /// themselves (each chunk binds it plus the chunk's start).
+    pub first_id: Option<i64>,
+    /// The parameter after those, if any.
+    pub text: Option<&'a str>,
 }
 
-/// [`insert_chunks`] with the rows made as `rows` says.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_chunks_as<F>(
-    rows: Rows,
+impl<'a> Chunked<'a> {
+    /// `sql` with the rows as JSON in `$1` and nothing else.
+    pub(crate) fn json(sql: &'a str) -> Self {
+        Chunked {
+            sql,
+            rows: Rows::Json,
+            first_id: None,
+            text: None,
+        }
+    }
+}
+
+/// Runs `stmt` once per chunk of `len` rows in chunks of `chunk`, binding as `$1` the
+/// chunk's rows made by `make` (as `stmt.rows` says), then `stmt`'s other parameters.
+/// The next chunk is made while the database executes the current one (SQLite works on
+/// its own thread, PostgreSQL on the server), so the two overlap. Returns the number of
+/// rows written.
+pub(crate) async fn insert_chunks<F>(
     conn: &mut AnyConnection,
-    sql: &str,
+    stmt: Chunked<'_>,
     len: usize,
     chunk: usize,
-    first_id: Option<i64>,
-    text: Option<&str>,
     mut make: F,
 ) -> Result<u64>
 where
     F: FnMut(std::ops::Range<usize>) -> Result<String>,
 {
+    let Chunked {
+        sql,
+        rows,
+        first_id,
+        text,
+    } = stmt;
     let chunk = chunk.max(1);
     if len == 0 {
         return Ok(0);
@@ -377,12 +402,28 @@ pub(crate) async fn pg_restore_indexes(
     Ok(())
 }
 
-/// Whether `table` holds fewer than `n` rows (counting at most `n`).
-pub(crate) async fn fewer_rows_than(
+/// A load of `rows` rows into `tables`: on PostgreSQL, [`pg_defer_indexes`] for each of
+/// them that the load at least doubles (loads of more than [`crate::BULK_ROWS`] rows
+/// only); nothing on SQLite. Returns what [`pg_restore_indexes`] puts back after it.
+pub(crate) async fn defer_indexes_for_load(
     conn: &mut AnyConnection,
-    table: &'static str,
-    n: usize,
-) -> Result<bool> {
+    tables: &[&'static str],
+    rows: usize,
+) -> Result<Vec<String>> {
+    let mut restore = Vec::new();
+    if crate::is_sqlite(conn) || rows <= crate::BULK_ROWS {
+        return Ok(restore);
+    }
+    for &table in tables {
+        if fewer_rows_than(conn, table, rows).await? {
+            restore.extend(pg_defer_indexes(conn, table).await?);
+        }
+    }
+    Ok(restore)
+}
+
+/// Whether `table` holds fewer than `n` rows (counting at most `n`).
+async fn fewer_rows_than(conn: &mut AnyConnection, table: &'static str, n: usize) -> Result<bool> {
     let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT $1) s"
     )))

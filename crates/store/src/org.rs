@@ -127,8 +127,8 @@ struct Planned<'a> {
     slim: bool,
     /// With each unit's "create" history entry as the row's last element.
     history: bool,
-    /// The rows as separated text ([`bulk::SEPARATED`]) instead of JSON.
-    separated: bool,
+    /// How the rows are written.
+    rows: bulk::Rows,
 }
 
 impl<'a> Planned<'a> {
@@ -136,7 +136,8 @@ impl<'a> Planned<'a> {
     /// separated text.
     fn chunk(&mut self, range: std::ops::Range<usize>) -> Result<String> {
         let mut json: Vec<u8> = Vec::with_capacity(range.len() * 160);
-        if !self.separated {
+        let separated = self.rows == bulk::Rows::Separated;
+        if !separated {
             json.push(b'[');
         }
         for k in range {
@@ -161,7 +162,7 @@ impl<'a> Planned<'a> {
             let id = self.first_id + k as i64;
             let path = jiceng_domain::org::rules::child_path(parent.map(|p| p.1), &u.code);
             let parent_id = parent.map(|p| p.0);
-            if self.separated {
+            if separated {
                 if !json.is_empty() {
                     json.push(bulk::ROW_SEPARATOR);
                 }
@@ -178,7 +179,7 @@ impl<'a> Planned<'a> {
             self.index.insert(u.code.as_str(), self.created.len());
             self.created.push((id, path));
         }
-        if !self.separated {
+        if !separated {
             json.push(b']');
         }
         String::from_utf8(json).map_err(DomainError::internal)
@@ -205,10 +206,13 @@ fn unit_row_separated(
     out.push(f);
     out.extend_from_slice(path.as_bytes());
     out.push(f);
-    serde_json::to_writer(
-        &mut *out,
-        &serde_json::json!({ "name": u.name, "parent": u.parent_code }),
-    )
+    serde_json::to_writer(&mut *out, &created_entry(u))
+}
+
+/// The `after_json` of a unit's "create" history entry, as SQLite's `json_object`
+/// writes it in [`insert_units`].
+fn created_entry(u: &NewUnit) -> serde_json::Value {
+    serde_json::json!({ "name": u.name, "parent": u.parent_code })
 }
 
 /// A unit's row of the bulk statement in [`insert_units`], appended to `json`.
@@ -235,12 +239,7 @@ fn unit_row_json(
         seq.serialize_element(&u.address)?;
     }
     if history {
-        // The history entry's `after_json`, as SQLite's `json_object` writes it.
-        let after = serde_json::to_string(&serde_json::json!({
-            "name": u.name,
-            "parent": u.parent_code,
-        }))?;
-        seq.serialize_element(&after)?;
+        seq.serialize_element(&serde_json::to_string(&created_entry(u))?)?;
     }
     seq.end()
 }
@@ -292,7 +291,7 @@ pub(crate) async fn insert_units(
     // PostgreSQL, units without grid types, boundaries or addresses (a division list):
     // the rows as separated text, which it splits in a third of the time it parses the
     // same rows as `jsonb` (~30 ms a chunk of 20,000) — unless a field holds a separator.
-    let separated = !sqlite
+    let separable = !sqlite
         && slim
         && units.iter().all(|u| {
             [u.code.as_str(), &u.name, &u.official_name]
@@ -300,6 +299,11 @@ pub(crate) async fn insert_units(
                 .chain(u.parent_code.as_deref())
                 .all(bulk::separable)
         });
+    let rows = if separable {
+        bulk::Rows::Separated
+    } else {
+        bulk::Rows::Json
+    };
     let first_id = reserve_ids(conn, sqlite, "org_units", units.len()).await?;
     // PostgreSQL writes the history entries with the units and numbers them itself (a
     // sequence call per row cost ~0.1 s of the national list): entry = unit + `shift`.
@@ -310,27 +314,19 @@ pub(crate) async fn insert_units(
     };
     let unit_sql = if sqlite {
         bulk::insert_numbered_sql(sqlite, "org_units", "id", &cols, &fixed)
-    } else if separated {
-        format!(
-            "WITH e(v, k) AS MATERIALIZED ({rows}), \
-             first AS (INSERT INTO org_units (id, code, kind, name, official_name, parent_id, path, created_ms, status, version) \
-             SELECT $2::BIGINT + e.k - 1, e.v[1], e.v[2], e.v[3], e.v[4], NULLIF(e.v[5], '')::BIGINT, e.v[6], {created_ms}, 'active', 1 FROM e) \
-             INSERT INTO unit_history (id, unit_id, at_ms, change, after_json, actor_login) \
-             SELECT $2::BIGINT + e.k - 1 + ({shift}), $2::BIGINT + e.k - 1, {at_ms}, 'create', e.v[7], $3 FROM e",
-            rows = bulk::PG_SEPARATED_ROWS
-        )
     } else {
-        // The history entry is the row's element after the unit's columns; the actor
-        // is bound as $3.
+        // The history entry is the row's field after the unit's columns; the actor is
+        // bound as $3.
+        let after = bulk::pg_cell(rows, cols.len(), Col::Text);
         bulk::insert_numbered_pg_with(
+            rows,
             "org_units",
             "id",
             &cols,
             &fixed,
             &format!(
                 "INSERT INTO unit_history (id, unit_id, at_ms, change, after_json, actor_login) \
-                 SELECT $2::BIGINT + e.k - 1 + ({shift}), $2::BIGINT + e.k - 1, {at_ms}, 'create', e.v->>{}, $3 FROM e",
-                cols.len()
+                 SELECT $2::BIGINT + e.k - 1 + ({shift}), $2::BIGINT + e.k - 1, {at_ms}, 'create', {after}, $3 FROM e"
             ),
         )
     };
@@ -375,18 +371,12 @@ pub(crate) async fn insert_units(
         created: Vec::with_capacity(units.len()),
         slim,
         history: !sqlite,
-        separated,
+        rows,
     };
     // A load that at least doubles the tables (a database being set up with a nation's
     // or a province's list) appends the rows and builds the indexes afterwards.
-    let mut restore = Vec::new();
-    if !sqlite && units.len() > crate::BULK_ROWS {
-        for table in ["org_units", "unit_history"] {
-            if bulk::fewer_rows_than(conn, table, units.len()).await? {
-                restore.extend(bulk::pg_defer_indexes(conn, table).await?);
-            }
-        }
-    }
+    let restore =
+        bulk::defer_indexes_for_load(conn, &["org_units", "unit_history"], units.len()).await?;
     let code_taken = |e| match e {
         DomainError::Conflict(_) => DomainError::field(
             "code",
@@ -395,22 +385,16 @@ pub(crate) async fn insert_units(
         ),
         e => e,
     };
-    bulk::insert_chunks_as(
-        if separated {
-            bulk::Rows::Separated
-        } else {
-            bulk::Rows::Json
-        },
-        &mut *conn,
-        &unit_sql,
-        units.len(),
-        CHUNK,
-        Some(first_id),
-        (!sqlite).then_some(actor_login),
-        |r| plan.chunk(r),
-    )
-    .await
-    .map_err(code_taken)?;
+    let stmt = bulk::Chunked {
+        sql: &unit_sql,
+        rows,
+        first_id: Some(first_id),
+        // PostgreSQL writes the history entries in the same statement, by this actor.
+        text: (!sqlite).then_some(actor_login),
+    };
+    bulk::insert_chunks(&mut *conn, stmt, units.len(), CHUNK, |r| plan.chunk(r))
+        .await
+        .map_err(code_taken)?;
     let created = plan.created;
     if sqlite {
         // One "create" entry in each unit's history, made from the rows just written.

@@ -177,9 +177,13 @@ async fn insert_residents_batch(
         json.push(b']');
         String::from_utf8(json).map_err(DomainError::internal)
     };
-    bulk::insert_chunks(&mut *conn, &sql, rows.len(), CHUNK, None, None, |r| {
-        chunk_json(&rows[r])
-    })
+    bulk::insert_chunks(
+        &mut *conn,
+        bulk::Chunked::json(&sql),
+        rows.len(),
+        CHUNK,
+        |r| chunk_json(&rows[r]),
+    )
     .await
     .map_err(|e| match e {
         DomainError::Conflict(_) => dup_id(),
@@ -622,17 +626,10 @@ impl SqlStore {
         for (rank, &k) in order.iter().enumerate() {
             household_id[k] = first_household + rank as i64;
         }
-        // PostgreSQL: a load that at least doubles the households or the residents (a
-        // district's or a city's first register) builds their indexes and keys after the
-        // rows (see `bulk::pg_defer_indexes`).
-        let mut restore = Vec::new();
-        if !sqlite && rows.len() > crate::BULK_ROWS {
-            for table in ["households", "residents"] {
-                if bulk::fewer_rows_than(tx, table, rows.len()).await? {
-                    restore.extend(bulk::pg_defer_indexes(tx, table).await?);
-                }
-            }
-        }
+        // A load that at least doubles the households or the residents (a district's or
+        // a city's first register) builds their indexes and keys after the rows.
+        let restore =
+            bulk::defer_indexes_for_load(tx, &["households", "residents"], rows.len()).await?;
         let stamp = audit.at_ms.to_string();
         let sql = bulk::insert_sql(
             sqlite,

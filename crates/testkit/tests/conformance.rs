@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jiceng_core::{Actor, DomainError, PageRequest};
+use jiceng_domain::import::{self, ImportOptions, ImportOutcome};
 use jiceng_domain::org::{UnitKind, UnitPatch, service as org};
 use jiceng_domain::people::{ResidentFilter, ResidentQuery, service as people};
 use jiceng_testkit::{env, fixture, id_number};
@@ -25,6 +26,53 @@ async fn audit_by_action(
         )
         .await
         .unwrap()
+}
+
+/// A file imported by the system, all or nothing.
+async fn import_divisions(ctx: &jiceng_domain::Ctx, csv: &str) -> ImportOutcome {
+    import::divisions(
+        ctx,
+        &Actor::system(),
+        "divisions.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// A people file imported by the system, all or nothing.
+async fn import_people(ctx: &jiceng_domain::Ctx, csv: &str) -> ImportOutcome {
+    import::people(
+        ctx,
+        &Actor::system(),
+        "people.csv",
+        csv.as_bytes(),
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The stored unit with this code.
+async fn unit_coded(ctx: &jiceng_domain::Ctx, code: &str) -> jiceng_domain::org::OrgUnit {
+    ctx.org.unit_by_code(code).await.unwrap().unwrap()
+}
+
+/// A unit created in bulk by the system: its one history entry, "create", with the name
+/// and the parent's code it was created with.
+async fn created_as(ctx: &jiceng_domain::Ctx, unit_id: i64) -> (String, Option<String>) {
+    let hist = org::history(ctx, &Actor::system(), unit_id).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    assert_eq!(
+        (hist[0].change.as_str(), hist[0].actor_login.as_str()),
+        ("create", "system")
+    );
+    let after = hist[0].after.clone().unwrap();
+    (
+        after["name"].as_str().unwrap_or_default().to_string(),
+        after["parent"].as_str().map(String::from),
+    )
 }
 
 #[tokio::test]
@@ -470,7 +518,6 @@ async fn the_audit_trail_lists_a_scope_and_nothing_outside_it() {
 
 #[tokio::test]
 async fn a_large_division_import_builds_the_tree_and_each_units_history() {
-    use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
@@ -480,46 +527,22 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
     let mut csv = jiceng_testkit::division_csv(20..41);
     // One known street, unchanged, in the same file.
     csv.push_str("street,150302001,凤凰岭街道,150302\n");
-    let out = import::divisions(
-        &env.ctx,
-        &sys,
-        "n.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_divisions(&env.ctx, &csv).await;
     assert!(out.applied, "{:?}", out.report);
     assert_eq!((out.created, out.unchanged, out.skipped), (21_000, 1, 0));
-    let street = env
-        .ctx
-        .org
-        .unit_by_code("150302021")
-        .await
-        .unwrap()
-        .unwrap();
+    let street = unit_coded(&env.ctx, "150302021").await;
     assert_eq!(street.path, "/150302/150302021/");
     assert_eq!(street.kind, UnitKind::Subdistrict);
-    let c = env
-        .ctx
-        .org
-        .unit_by_code("150302021600")
-        .await
-        .unwrap()
-        .unwrap();
+    let c = unit_coded(&env.ctx, "150302021600").await;
     assert_eq!(c.path, "/150302/150302021/150302021600/");
     assert_eq!(
         (c.name.as_str(), c.official_name.as_str()),
         ("新21-600社区", "新21-600社区居委会")
     );
     assert_eq!(c.parent_id, Some(street.id));
-    let hist = org::history(&env.ctx, &sys, c.id).await.unwrap();
-    assert_eq!(hist.len(), 1);
-    assert_eq!(hist[0].change, "create");
-    let after = hist[0].after.clone().unwrap();
     assert_eq!(
-        (after["name"].as_str(), after["parent"].as_str()),
-        (Some("新21-600社区"), Some("150302021"))
+        created_as(&env.ctx, c.id).await,
+        ("新21-600社区".into(), Some("150302021".into()))
     );
     let stats = org::stats(&env.ctx, &sys, f.district).await.unwrap();
     assert_eq!(
@@ -527,21 +550,12 @@ async fn a_large_division_import_builds_the_tree_and_each_units_history() {
         (8 + 21, 43 + 20_979)
     );
     // The same file again: now fewer codes than units, looked up code by code; all known.
-    let again = import::divisions(
-        &env.ctx,
-        &sys,
-        "n.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let again = import_divisions(&env.ctx, &csv).await;
     assert_eq!((again.created, again.unchanged), (0, 21_001));
 }
 
 #[tokio::test]
 async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
-    use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
@@ -550,15 +564,7 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
     // 51,000 new units into a tree of a few dozen: on PostgreSQL the indexes and keys are
     // taken off for the load and built again from the rows before the commit.
     let csv = jiceng_testkit::division_csv(20..71);
-    let out = import::divisions(
-        &env.ctx,
-        &sys,
-        "n.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_divisions(&env.ctx, &csv).await;
     assert!(out.applied, "{:?}", out.report);
     assert_eq!(out.created, 51_000);
     assert_eq!(jiceng_testkit::indexes_and_keys(&env).await, before);
@@ -567,21 +573,11 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
         (stats.subdistricts, stats.communities),
         (8 + 51, 43 + 50_949)
     );
-    let c = env
-        .ctx
-        .org
-        .unit_by_code("150302070999")
-        .await
-        .unwrap()
-        .unwrap();
-    let hist = org::history(&env.ctx, &sys, c.id).await.unwrap();
-    assert_eq!(hist.len(), 1);
-    let after = hist[0].after.clone().unwrap();
+    let c = unit_coded(&env.ctx, "150302070999").await;
     assert_eq!(
-        (after["name"].as_str(), after["parent"].as_str()),
-        (Some(c.name.as_str()), Some("150302070"))
+        created_as(&env.ctx, c.id).await,
+        (c.name.clone(), Some("150302070".into()))
     );
-    assert_eq!(hist[0].actor_login, "system");
     // The keys hold again: a taken code and an unknown parent are refused.
     let pool = env.store.write_pool();
     let insert = |code: &'static str, parent: i64| {
@@ -601,42 +597,18 @@ async fn an_import_that_outgrows_the_tree_keeps_its_indexes_and_keys() {
 
 #[tokio::test]
 async fn a_division_list_into_an_empty_tree_and_again() {
-    use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
-    let sys = Actor::system();
     assert!(env.ctx.org.roots().await.unwrap().is_empty());
     let mut csv = String::from("level,code,name,parent_code\ndistrict,150302,海勃湾区,1503\n");
     let streets = jiceng_testkit::division_csv(1..3);
     csv.push_str(streets.split_once('\n').map_or("", |(_header, rows)| rows));
-    let first = import::divisions(
-        &env.ctx,
-        &sys,
-        "d.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let first = import_divisions(&env.ctx, &csv).await;
     assert!(first.applied, "{:?}", first.report.errors.first());
     assert_eq!((first.created, first.unchanged), (2_001, 0));
-    let c = env
-        .ctx
-        .org
-        .unit_by_code("150302002999")
-        .await
-        .unwrap()
-        .unwrap();
+    let c = unit_coded(&env.ctx, "150302002999").await;
     assert_eq!(c.path, "/150302/150302002/150302002999/");
     // The same file again: every row is known now.
-    let again = import::divisions(
-        &env.ctx,
-        &sys,
-        "d.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let again = import_divisions(&env.ctx, &csv).await;
     assert_eq!((again.created, again.unchanged), (0, 2_001));
 }
 
@@ -677,18 +649,16 @@ async fn units_written_in_bulk_keep_names_with_control_characters() {
             .collect();
         env.ctx.org.insert_many(batch, audit).await.unwrap();
         for (code, name, official) in expected {
-            let u = env.ctx.org.unit_by_code(&code).await.unwrap().unwrap();
+            let u = unit_coded(&env.ctx, &code).await;
             assert_eq!(
-                (u.name, u.official_name),
-                (name.clone(), official),
+                (u.name.as_str(), u.official_name),
+                (name.as_str(), official),
                 "{code}"
             );
             assert_eq!(u.path, format!("/150302/{code}/"));
-            let hist = org::history(&env.ctx, &sys, u.id).await.unwrap();
-            let after = hist[0].after.clone().unwrap();
             assert_eq!(
-                (after["name"].as_str(), after["parent"].as_str()),
-                (Some(name.as_str()), Some("150302"))
+                created_as(&env.ctx, u.id).await,
+                (name, Some("150302".into()))
             );
         }
     }
@@ -696,7 +666,6 @@ async fn units_written_in_bulk_keep_names_with_control_characters() {
 
 #[tokio::test]
 async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
-    use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
@@ -710,15 +679,7 @@ async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
         id_number((1986, 6, 6), 502),
         g = grid.code
     );
-    let out = import::people(
-        &env.ctx,
-        &sys,
-        "first.csv",
-        first.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_people(&env.ctx, &first).await;
     assert_eq!(out.created, 2);
     // 50,001 people (three to a household, the first three joining room 1) into a
     // register of six: on PostgreSQL the households' and residents' indexes and keys are
@@ -739,15 +700,7 @@ async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
             id_number(birth, i / 20_160)
         ));
     }
-    let out = import::people(
-        &env.ctx,
-        &sys,
-        "register.csv",
-        csv.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_people(&env.ctx, &csv).await;
     assert!(out.applied, "{:?}", out.report.errors.first());
     assert_eq!(out.created, n as u64);
     assert_eq!(jiceng_testkit::indexes_and_keys(&env).await, before);
@@ -818,7 +771,6 @@ async fn a_register_that_outgrows_the_residents_keeps_their_indexes_and_keys() {
 
 #[tokio::test]
 async fn a_second_people_import_joins_the_households_of_the_first() {
-    use jiceng_domain::import::{self, ImportOptions};
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let sys = Actor::system();
@@ -839,15 +791,7 @@ async fn a_second_people_import_joins_the_households_of_the_first() {
         ("102", "乙一", id_number((1962, 1, 1), 15)),
         ("101", "甲三", id_number((1990, 1, 1), 17)),
     ]);
-    let out = import::people(
-        &env.ctx,
-        &sys,
-        "a.csv",
-        first.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_people(&env.ctx, &first).await;
     assert!(out.applied, "{:?}", out.report);
     assert_eq!(out.created, 4);
     let unit = env
@@ -877,15 +821,7 @@ async fn a_second_people_import_joins_the_households_of_the_first() {
         ("103", "丙一", id_number((1970, 1, 1), 19)),
         ("101", "甲四", id_number((2010, 1, 1), 21)),
     ]);
-    let out = import::people(
-        &env.ctx,
-        &sys,
-        "b.csv",
-        second.as_bytes(),
-        ImportOptions::default(),
-    )
-    .await
-    .unwrap();
+    let out = import_people(&env.ctx, &second).await;
     assert_eq!(out.created, 2);
     let hs = people::households_of_unit(&env.ctx, &sys, unit.id)
         .await

@@ -119,6 +119,23 @@ pub struct LoadOpts {
     pub mix: Mix,
 }
 
+impl LoadOpts {
+    /// The warm-up before a measured run: the same mix for `seconds` at a tenth of the
+    /// rate (flat out stays flat out), on at most 16 connections.
+    pub fn warm_up(&self, seconds: u64) -> LoadOpts {
+        LoadOpts {
+            duration: Duration::from_secs(seconds),
+            concurrency: self.concurrency.min(16),
+            rate: if self.rate == 0 {
+                0
+            } else {
+                (self.rate / 10).max(1)
+            },
+            mix: self.mix.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OpStats {
     pub op: Op,
@@ -652,6 +669,28 @@ mod tests {
         let picks: Vec<Op> = (0..4).map(|i| m.pick(i)).collect();
         assert_eq!(picks, [Op::Status, Op::Inbox, Op::Inbox, Op::Inbox]);
         assert!(Mix::parse("full").is_some() && Mix::parse("nope").is_none());
+    }
+
+    #[test]
+    fn a_warm_up_runs_the_mix_at_a_tenth_on_few_connections() {
+        let opts = LoadOpts {
+            duration: Duration::from_secs(60),
+            concurrency: 256,
+            rate: 6_100,
+            mix: Mix::parse("intake-api").unwrap(),
+        };
+        let w = opts.warm_up(5);
+        assert_eq!(
+            (w.duration, w.concurrency, w.rate),
+            (Duration::from_secs(5), 16, 610)
+        );
+        assert_eq!(w.mix.0, opts.mix.0);
+        let flat = LoadOpts {
+            rate: 0,
+            concurrency: 4,
+            ..opts
+        };
+        assert_eq!((flat.warm_up(1).rate, flat.warm_up(1).concurrency), (0, 4));
     }
 
     #[test]
