@@ -335,11 +335,6 @@ fn data_key(g: &Global, create: bool) -> AnyResult<Cipher> {
         )
         .into());
     }
-    if let Some(dir) = g.key_file.parent()
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)?;
-    }
     let key = Cipher::generate_key_hex();
     write_private(&g.key_file, &key)?;
     eprintln!(
@@ -353,8 +348,22 @@ fn open311_key_file(g: &Global) -> PathBuf {
     g.key_file.with_file_name("open311-demo.key")
 }
 
-#[cfg(unix)]
+/// Writes a new file only its owner may read, with the folder it goes in (a demo on
+/// PostgreSQL with `JICENG_DATA_KEY` set has no data folder yet when it writes its
+/// Open311 key). The error names the file.
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    let named =
+        |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(named)?;
+    }
+    create_private(path, content).map_err(named)
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -366,7 +375,7 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+fn create_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
@@ -1167,4 +1176,28 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_file_gets_its_folder_and_is_never_overwritten() {
+        let dir = std::env::temp_dir().join(format!("jiceng-private-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("data").join("open311-demo.key");
+        write_private(&file, "first").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = write_private(&file, "second").unwrap_err();
+        assert!(again.to_string().contains("open311-demo.key"), "{again}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "first");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
