@@ -338,6 +338,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_rollup_level_index.sql"),
         postgres: include_str!("../migrations/postgres/0014_rollup_level_index.sql"),
     },
+    Migration {
+        version: 15,
+        name: "cases nearing their deadline, by reminder moment",
+        sqlite: include_str!("../migrations/sqlite/0015_cases_nearing_deadline.sql"),
+        postgres: include_str!("../migrations/postgres/0015_cases_nearing_deadline.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "idempotency keys indexed only where given (PostgreSQL)",
+        sqlite: include_str!("../migrations/sqlite/0016_idempotency_keys_given.sql"),
+        postgres: include_str!("../migrations/postgres/0016_idempotency_keys_given.sql"),
+    },
 ];
 
 impl SqlStore {

@@ -33,6 +33,7 @@ struct Stats {
     batches: AtomicU64,
     cases: AtomicU64,
     redone: AtomicU64,
+    slow: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -40,29 +41,62 @@ static STATS: Stats = Stats {
     batches: AtomicU64::new(0),
     cases: AtomicU64::new(0),
     redone: AtomicU64::new(0),
+    slow: AtomicU64::new(0),
 };
 
-/// Times consecutive phases: each `mark` charges the time since the previous one.
+/// A batch that takes longer than this is counted as slow (and logged at debug level
+/// with its phases): the intake's latency target is 25 ms at the 99th percentile, and
+/// a case waits for the batch before its own.
+pub(crate) const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Times consecutive phases of one batch: each `mark` charges the time since the
+/// previous one, to the process-wide counters and to the batch's own.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock(Instant);
+pub(crate) struct Clock {
+    at: Instant,
+    began: Instant,
+    own: [u64; 13],
+}
 
 impl Clock {
     pub(crate) fn start() -> Self {
-        Clock(Instant::now())
+        let now = Instant::now();
+        Clock {
+            at: now,
+            began: now,
+            own: [0; 13],
+        }
     }
 
     pub(crate) fn mark(&mut self, p: Phase) {
         let now = Instant::now();
-        let ns = now.duration_since(self.0).as_nanos() as u64;
+        let ns = now.duration_since(self.at).as_nanos() as u64;
         STATS.nanos[p as usize].fetch_add(ns, Ordering::Relaxed);
-        self.0 = now;
+        self.own[p as usize] += ns;
+        self.at = now;
     }
 }
 
-/// Counts one written batch of `cases` cases.
-pub(crate) fn batch_done(cases: usize) {
+/// Counts one written batch of `cases` cases, timed by `clock` from its start.
+pub(crate) fn batch_done(cases: usize, clock: &Clock) {
     STATS.batches.fetch_add(1, Ordering::Relaxed);
     STATS.cases.fetch_add(cases as u64, Ordering::Relaxed);
+    let took = clock.began.elapsed();
+    if took > SLOW_BATCH {
+        STATS.slow.fetch_add(1, Ordering::Relaxed);
+        let phases: Vec<String> = PHASES
+            .iter()
+            .zip(clock.own)
+            .filter(|(_, ns)| *ns >= 100_000)
+            .map(|(name, ns)| format!("{name} {:.1}", ns as f64 / 1e6))
+            .collect();
+        tracing::debug!(
+            ms = took.as_secs_f64() * 1e3,
+            cases,
+            phases = phases.join(", "),
+            "slow intake batch"
+        );
+    }
 }
 
 /// Counts one batch that failed as a whole and was written case by case (a case the
@@ -79,6 +113,8 @@ pub struct WriterSnapshot {
     pub cases: u64,
     /// Batches redone case by case.
     pub redone: u64,
+    /// Batches over [`SLOW_BATCH`].
+    pub slow: u64,
 }
 
 impl WriterSnapshot {
@@ -102,9 +138,11 @@ impl WriterSnapshot {
             })
             .collect();
         let redone = self.redone.saturating_sub(earlier.redone);
+        let slow = self.slow.saturating_sub(earlier.slow);
         format!(
-            "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch{}); µs per case: {} = {total:.1}",
+            "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch, {slow} over {} ms{}); µs per case: {} = {total:.1}",
             cases as f64 / batches.max(1) as f64,
+            SLOW_BATCH.as_millis(),
             if redone > 0 {
                 format!(", {redone} redone case by case")
             } else {
@@ -125,6 +163,7 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
         batches: STATS.batches.load(Ordering::Relaxed),
         cases: STATS.cases.load(Ordering::Relaxed),
         redone: STATS.redone.load(Ordering::Relaxed),
+        slow: STATS.slow.load(Ordering::Relaxed),
     }
 }
 
@@ -149,10 +188,14 @@ pub fn intake_writer_metrics() -> String {
          jiceng_intake_writer_cases_total {}\n\
          # HELP jiceng_intake_writer_redone_batches_total Batches that failed as a whole and were written case by case.\n\
          # TYPE jiceng_intake_writer_redone_batches_total counter\n\
-         jiceng_intake_writer_redone_batches_total {}\n",
+         jiceng_intake_writer_redone_batches_total {}\n\
+         # HELP jiceng_intake_writer_slow_batches_total Batches that took longer than 10 ms from taking the first intake to answering.\n\
+         # TYPE jiceng_intake_writer_slow_batches_total counter\n\
+         jiceng_intake_writer_slow_batches_total {}\n",
         STATS.batches.load(Ordering::Relaxed),
         STATS.cases.load(Ordering::Relaxed),
-        STATS.redone.load(Ordering::Relaxed)
+        STATS.redone.load(Ordering::Relaxed),
+        STATS.slow.load(Ordering::Relaxed)
     ));
     out
 }
@@ -166,7 +209,9 @@ mod tests {
         let mut c = Clock::start();
         std::thread::sleep(std::time::Duration::from_millis(2));
         c.mark(Phase::Rollup);
-        batch_done(3);
+        batch_done(3, &c);
+        assert!(c.own[Phase::Rollup as usize] >= 2_000_000);
+        assert_eq!(c.own[Phase::Commit as usize], 0);
         let text = intake_writer_metrics();
         let line = text
             .lines()
@@ -182,5 +227,22 @@ mod tests {
             .and_then(|v| v.parse().ok())
             .unwrap();
         assert!(cases >= 3);
+        let slow_line = text
+            .lines()
+            .find(|l| l.starts_with("jiceng_intake_writer_slow_batches_total "))
+            .expect("slow batches line");
+        let _count: u64 = slow_line.rsplit(' ').next().unwrap().parse().unwrap();
+    }
+
+    #[test]
+    fn a_batch_over_the_line_counts_as_slow() {
+        let before = intake_writer_snapshot();
+        let mut c = Clock::start();
+        std::thread::sleep(SLOW_BATCH + std::time::Duration::from_millis(1));
+        c.mark(Phase::Write);
+        batch_done(1, &c);
+        let after = intake_writer_snapshot();
+        assert!(after.slow > before.slow);
+        assert!(after.since(&before).contains("over 10 ms"));
     }
 }
