@@ -735,7 +735,7 @@ pub(crate) struct Cache {
 /// off, and by default waits for a fifth of the table to be dead) each claim read every
 /// notice sent since — 10,000 index pages, 17 ms, after an hour of the replay, and a
 /// third of the database's CPU went to claims.
-const VACUUM_OUTBOX_EVERY: u64 = 50_000;
+const VACUUM_OUTBOX_EVERY: u64 = 200_000;
 
 fn cached<T: Clone>(slot: &Timed<T>) -> Option<T> {
     let g = slot.lock().ok()?;
@@ -1373,17 +1373,17 @@ pub(crate) fn spawn_intake_writer(
 ) -> tokio::sync::mpsc::Sender<IntakeJob> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
     let writer = async move {
-        let mut reserver = (backend == crate::Backend::Postgres).then(|| Reserver {
-            pool: pool.clone(),
-            conn: None,
-        });
+        if backend == crate::Backend::Postgres {
+            let rx = Arc::new(tokio::sync::Mutex::new(rx));
+            let mut writers = tokio::task::JoinSet::new();
+            for _ in 0..PG_WRITERS {
+                writers.spawn(pg_writer(rx.clone(), pool.clone()));
+            }
+            while writers.join_next().await.is_some() {}
+            return;
+        }
         let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut last = std::time::Instant::now();
-        // PostgreSQL: the writer's pool is its own, so its connection is kept for as
-        // long as it serves (taking it again cost a test round trip, 1–7 ms on a busy
-        // machine, every HOLD_FOR).
-        let keep = backend == crate::Backend::Postgres;
-        let mut kept = None;
         while let Some(first) = rx.recv().await {
             // The write connection is kept from batch to batch while intakes keep
             // coming, for up to HOLD_FOR, then handed back so other writes get their
@@ -1391,11 +1391,7 @@ pub(crate) fn spawn_intake_writer(
             // connection's thread — sqlx tests a connection as it comes back — and a
             // place in line behind every other writer, each time.)
             let mut clock = Clock::start();
-            let taken = match kept.take() {
-                Some(c) => Ok(c),
-                None => pool.acquire().await,
-            };
-            let mut conn = match taken {
+            let mut conn = match pool.acquire().await {
                 Ok(c) => c,
                 Err(e) => {
                     let e = db_err(e);
@@ -1408,7 +1404,6 @@ pub(crate) fn spawn_intake_writer(
             };
             clock.mark(Phase::Acquire);
             let held = std::time::Instant::now();
-            let mut sound = true;
             let mut next = Some(first);
             while let Some(first) = next.take() {
                 let mut batch = vec![first];
@@ -1418,9 +1413,9 @@ pub(crate) fn spawn_intake_writer(
                         Err(_) => break,
                     }
                 }
-                sound = write_batch(&mut conn, backend, batch, clock, reserver.as_mut()).await;
+                write_batch(&mut conn, backend, batch, clock, None).await;
                 clock = Clock::start();
-                if (keep || held.elapsed() < HOLD_FOR)
+                if held.elapsed() < HOLD_FOR
                     && let Ok(j) = rx.try_recv()
                 {
                     next = Some(j);
@@ -1428,10 +1423,6 @@ pub(crate) fn spawn_intake_writer(
                 if let Some(r) = &checkpointer {
                     checkpoint_now_and_then(r, &mut last, &busy);
                 }
-            }
-            // A connection that failed goes back to the pool, which tests it.
-            if keep && sound {
-                kept = Some(conn);
             }
         }
     };
@@ -1458,6 +1449,75 @@ pub(crate) fn spawn_intake_writer(
         }
     }
     tx
+}
+
+/// PostgreSQL: how many intake batches are written side by side. One: two writers (each
+/// with its own connection, waiting for each other only on the rollup rows every batch
+/// updates last) held the replay no better on this 2-core machine — their batches were
+/// smaller and more often slow (server p99 42.6 and 68.4 ms against 47.3–62.8 ms with
+/// one) — but a box with more cores for PostgreSQL may want more.
+const PG_WRITERS: usize = 1;
+
+/// PostgreSQL: the intake writers' pool — each writer's connection and its reserver's.
+pub(crate) const PG_INTAKE_CONNECTIONS: u32 = 2 * PG_WRITERS as u32;
+
+/// One PostgreSQL intake writer: takes the intakes waiting (up to [`BATCH`]) and writes
+/// them. Its connection is kept for as long as it serves (the pool is the writers' own;
+/// taking one again cost a test round trip, 1–7 ms on a busy machine), and so is its
+/// [`Reserver`].
+async fn pg_writer(
+    rx: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<IntakeJob>>>,
+    pool: sqlx::AnyPool,
+) {
+    let mut reserver = Reserver {
+        pool: pool.clone(),
+        conn: None,
+    };
+    let mut kept = None;
+    loop {
+        let batch = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(j) => batch.push(j),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        let mut clock = Clock::start();
+        let taken = match kept.take() {
+            Some(c) => Ok(c),
+            None => pool.acquire().await,
+        };
+        let mut conn = match taken {
+            Ok(c) => c,
+            Err(e) => {
+                let e = db_err(e);
+                for j in batch {
+                    let _ = j.reply.send(Err(e.clone()));
+                }
+                continue;
+            }
+        };
+        clock.mark(Phase::Acquire);
+        // A connection that failed goes back to the pool, which tests it.
+        if write_batch(
+            &mut conn,
+            crate::Backend::Postgres,
+            batch,
+            clock,
+            Some(&mut reserver),
+        )
+        .await
+        {
+            kept = Some(conn);
+        }
+    }
 }
 
 /// SQLite: has the WAL copied back into the database every [`CHECKPOINT_EVERY`], on a
@@ -1514,7 +1574,9 @@ impl Reserver {
                         .await
                     {
                         Ok(_) => self.conn = Some(c),
-                        Err(e) => tracing::warn!(error = %e, "intake reservations: cannot set up the connection"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "intake reservations: cannot set up the connection")
+                        }
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "intake reservations: no connection"),

@@ -226,7 +226,9 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         // The intake writer has a pool of its own, opened lazily on the writer's own
         // thread and runtime (a connection's socket belongs to the runtime that opened
         // it), so its round trips never wait behind the server's HTTP tasks.
-        let intake_pool = options(2).connect_lazy(url).map_err(db_err)?;
+        let intake_pool = options(appeals::PG_INTAKE_CONNECTIONS)
+            .connect_lazy(url)
+            .map_err(db_err)?;
         return Ok(SqlStore {
             intake: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),
             cache: Default::default(),
