@@ -57,34 +57,49 @@ pub struct AppStateInner {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
-    /// Who holds an API token, for a short while (see [`ActorCache`]).
+    /// Who holds an API token, for a short while (see [`Recent`]).
     pub actors: Arc<ActorCache>,
+    /// Open311 keys found valid, by hash, for a short while (see [`Recent`]).
+    pub open311_keys: Arc<Recent<()>>,
 }
 
-/// API tokens resolve to their actor (one query); the answer is kept for 30 seconds.
-/// A revoked token, a disabled account or a moved unit therefore takes effect within
-/// 30 seconds on API calls (pages use sessions, checked each time).
-#[derive(Debug, Default)]
-pub struct ActorCache {
-    map: std::sync::Mutex<std::collections::HashMap<String, (jiceng_core::Actor, Instant)>>,
+/// Answers kept for 30 seconds, by key: who holds an API token (one query to resolve),
+/// whether an Open311 key is valid (one query). A revoked token or key, a disabled account
+/// or a moved unit therefore takes effect within 30 seconds on API calls (pages use
+/// sessions, checked each time). Only answers worth keeping are put: an unknown token
+/// or key is looked up every time.
+#[derive(Debug)]
+pub struct Recent<V> {
+    map: std::sync::Mutex<std::collections::HashMap<String, (V, Instant)>>,
 }
 
-impl ActorCache {
+impl<V> Default for Recent<V> {
+    fn default() -> Self {
+        Recent {
+            map: Default::default(),
+        }
+    }
+}
+
+/// Who holds an API token, by the token's hash.
+pub type ActorCache = Recent<jiceng_core::Actor>;
+
+impl<V: Clone> Recent<V> {
     const TTL: Duration = Duration::from_secs(30);
 
-    pub fn get(&self, token_hash: &str) -> Option<jiceng_core::Actor> {
+    pub fn get(&self, key: &str) -> Option<V> {
         let map = self.map.lock().ok()?;
-        map.get(token_hash)
+        map.get(key)
             .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(a, _)| a.clone())
+            .map(|(v, _)| v.clone())
     }
 
-    pub fn put(&self, token_hash: String, actor: jiceng_core::Actor) {
+    pub fn put(&self, key: String, value: V) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() > 10_000 {
                 map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
             }
-            map.insert(token_hash, (actor, Instant::now()));
+            map.insert(key, (value, Instant::now()));
         }
     }
 }
@@ -97,6 +112,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             secure_cookies,
             actors: Arc::new(ActorCache::default()),
+            open311_keys: Arc::new(Recent::default()),
         }))
     }
 }
