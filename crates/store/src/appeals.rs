@@ -448,15 +448,21 @@ fn where_of(q: &CaseQuery) -> Where {
         ));
         w.params.push(P::T(like));
     }
-    if !q.statuses.is_empty() {
-        let mut parts = vec![];
-        for s in &q.statuses {
-            let n = w.next();
-            parts.push(format!("${n}"));
-            w.params.push(P::T(s.as_str().to_string()));
-        }
-        w.raw(&format!("status IN ({})", parts.join(", ")));
+    // Every list names its statuses — all of them when none is asked for — so a scope is
+    // read through `cases_status_path` (status, path, …) one status at a time: a list of
+    // open cases never walks the scope's closed history (migration 0017).
+    let statuses = if q.statuses.is_empty() {
+        Status::ALL
+    } else {
+        &q.statuses[..]
+    };
+    let mut parts = vec![];
+    for s in statuses {
+        let n = w.next();
+        parts.push(format!("${n}"));
+        w.params.push(P::T(s.as_str().to_string()));
     }
+    w.raw(&format!("status IN ({})", parts.join(", ")));
     if let Some(c) = &q.category_prefix {
         w.text("category_code LIKE $?", format!("{}%", c.replace('%', "")));
     }

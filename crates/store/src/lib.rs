@@ -352,6 +352,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_idempotency_keys_given.sql"),
         postgres: include_str!("../migrations/postgres/0016_idempotency_keys_given.sql"),
     },
+    Migration {
+        version: 17,
+        name: "cases by status, then scope (lists), instead of by scope",
+        sqlite: include_str!("../migrations/sqlite/0017_cases_by_status_then_scope.sql"),
+        postgres: include_str!("../migrations/postgres/0017_cases_by_status_then_scope.sql"),
+    },
 ];
 
 impl SqlStore {
