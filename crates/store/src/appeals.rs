@@ -2882,3 +2882,42 @@ fn rotation_row(r: &AnyRow) -> Result<Rotation> {
         taken_ms: g(r, "taken_ms")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(w: &Where) -> Vec<&str> {
+        w.params
+            .iter()
+            .filter_map(|p| match p {
+                P::T(t) => Some(t.as_str()),
+                P::I(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_list_without_statuses_names_every_status() {
+        let q = CaseQuery {
+            path: Some("/150302/".into()),
+            ..Default::default()
+        };
+        let w = where_of(&q);
+        let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        assert!(w.sql.contains("status IN ($3, $4"), "{}", w.sql);
+        assert_eq!(&texts(&w)[2..], &all[..], "every status, closed ones too");
+        assert!(all.contains(&"closed") && all.contains(&"rejected"));
+    }
+
+    #[test]
+    fn a_list_with_statuses_names_only_those() {
+        let q = CaseQuery {
+            statuses: vec![Status::Submitted, Status::Processing],
+            ..Default::default()
+        };
+        let w = where_of(&q);
+        assert!(w.sql.ends_with("status IN ($1, $2)"), "{}", w.sql);
+        assert_eq!(texts(&w), vec!["submitted", "processing"]);
+    }
+}
