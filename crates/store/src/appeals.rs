@@ -1380,13 +1380,7 @@ pub(crate) fn spawn_intake_writer(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(8 * BATCH);
     let writer = async move {
         if backend == crate::Backend::Postgres {
-            let rx = Arc::new(tokio::sync::Mutex::new(rx));
-            let mut writers = tokio::task::JoinSet::new();
-            for _ in 0..PG_WRITERS {
-                writers.spawn(pg_writer(rx.clone(), pool.clone()));
-            }
-            while writers.join_next().await.is_some() {}
-            return;
+            return pg_writer(rx, pool).await;
         }
         let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut last = std::time::Instant::now();
@@ -1457,44 +1451,32 @@ pub(crate) fn spawn_intake_writer(
     tx
 }
 
-/// PostgreSQL: how many intake batches are written side by side. One: two writers (each
-/// with its own connection, waiting for each other only on the rollup rows every batch
-/// updates last) held the replay no better on this 2-core machine — their batches were
-/// smaller and more often slow (server p99 42.6 and 68.4 ms against 47.3–62.8 ms with
-/// one) — but a box with more cores for PostgreSQL may want more.
-const PG_WRITERS: usize = 1;
+/// PostgreSQL: the intake writer's pool — its connection and its reserver's. (Two
+/// writers side by side, each with both, held the replay no better on a 2-core machine:
+/// BENCHMARKS.md, eighth session.)
+pub(crate) const PG_INTAKE_CONNECTIONS: u32 = 2;
 
-/// PostgreSQL: the intake writers' pool — each writer's connection and its reserver's.
-pub(crate) const PG_INTAKE_CONNECTIONS: u32 = 2 * PG_WRITERS as u32;
-
-/// One PostgreSQL intake writer: takes the intakes waiting (up to [`BATCH`]) and writes
-/// them. Its connection is kept for as long as it serves (the pool is the writers' own;
+/// The PostgreSQL intake writer: takes the intakes waiting (up to [`BATCH`]) and writes
+/// them. Its connection is kept for as long as it serves (the pool is the writer's own;
 /// taking one again cost a test round trip, 1–7 ms on a busy machine), and so is its
 /// [`Reserver`].
-async fn pg_writer(
-    rx: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<IntakeJob>>>,
-    pool: sqlx::AnyPool,
-) {
+async fn pg_writer(mut rx: tokio::sync::mpsc::Receiver<IntakeJob>, pool: sqlx::AnyPool) {
     let mut reserver = Reserver {
         pool: pool.clone(),
         conn: None,
     };
     let mut kept = None;
     loop {
-        let batch = {
-            let mut rx = rx.lock().await;
-            let Some(first) = rx.recv().await else {
-                return;
-            };
-            let mut batch = vec![first];
-            while batch.len() < BATCH {
-                match rx.try_recv() {
-                    Ok(j) => batch.push(j),
-                    Err(_) => break,
-                }
-            }
-            batch
+        let Some(first) = rx.recv().await else {
+            return;
         };
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
         let mut clock = Clock::start();
         let taken = match kept.take() {
             Some(c) => Ok(c),
@@ -1533,21 +1515,32 @@ fn checkpoint_now_and_then(
     last: &mut std::time::Instant,
     busy: &std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
-    use std::sync::atomic::Ordering;
-    if last.elapsed() < CHECKPOINT_EVERY || busy.swap(true, Ordering::AcqRel) {
-        return;
+    if last.elapsed() >= CHECKPOINT_EVERY
+        && maintain_in_background(reader, busy, "PRAGMA wal_checkpoint(PASSIVE)")
+    {
+        *last = std::time::Instant::now();
     }
-    *last = std::time::Instant::now();
-    let (r, busy) = (reader.clone(), busy.clone());
+}
+
+/// Runs a maintenance statement (a checkpoint, a vacuum) on `pool` in the background,
+/// unless one started this way with the same `busy` flag still runs. True when started.
+fn maintain_in_background(
+    pool: &sqlx::AnyPool,
+    busy: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sql: &'static str,
+) -> bool {
+    use std::sync::atomic::Ordering;
+    if busy.swap(true, Ordering::AcqRel) {
+        return false;
+    }
+    let (pool, busy) = (pool.clone(), busy.clone());
     tokio::spawn(async move {
-        if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&r)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
+        if let Err(e) = sqlx::raw_sql(sql).execute(&pool).await {
+            tracing::warn!(error = %e, sql, "maintenance statement failed");
         }
         busy.store(false, Ordering::Release);
     });
+    true
 }
 
 /// How long the intake writer keeps the write connection while intakes keep coming.
@@ -1784,20 +1777,11 @@ impl SqlStore {
         use std::sync::atomic::Ordering;
         let c = &self.cache;
         let since = c.marked_since_vacuum.fetch_add(marked, Ordering::AcqRel) + marked;
-        if since < VACUUM_OUTBOX_EVERY || c.vacuuming.swap(true, Ordering::AcqRel) {
-            return;
+        if since >= VACUUM_OUTBOX_EVERY
+            && maintain_in_background(&self.w, &c.vacuuming, "VACUUM (SKIP_LOCKED) notifications")
+        {
+            c.marked_since_vacuum.store(0, Ordering::Release);
         }
-        c.marked_since_vacuum.store(0, Ordering::Release);
-        let (pool, busy) = (self.w.clone(), c.vacuuming.clone());
-        tokio::spawn(async move {
-            if let Err(e) = sqlx::raw_sql("VACUUM (SKIP_LOCKED) notifications")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(error = %e, "vacuum of the outbox failed");
-            }
-            busy.store(false, Ordering::Release);
-        });
     }
 
     /// SQLite's claim: the write lock is held for two one-row statements, and the

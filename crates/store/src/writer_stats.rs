@@ -29,7 +29,7 @@ const PHASES: [&str; 13] = [
 ];
 
 struct Stats {
-    nanos: [AtomicU64; 13],
+    nanos: [AtomicU64; PHASES.len()],
     batches: AtomicU64,
     cases: AtomicU64,
     redone: AtomicU64,
@@ -37,7 +37,7 @@ struct Stats {
 }
 
 static STATS: Stats = Stats {
-    nanos: [const { AtomicU64::new(0) }; 13],
+    nanos: [const { AtomicU64::new(0) }; PHASES.len()],
     batches: AtomicU64::new(0),
     cases: AtomicU64::new(0),
     redone: AtomicU64::new(0),
@@ -55,7 +55,7 @@ pub(crate) const SLOW_BATCH: std::time::Duration = std::time::Duration::from_mil
 pub(crate) struct Clock {
     at: Instant,
     began: Instant,
-    own: [u64; 13],
+    own: [u64; PHASES.len()],
 }
 
 impl Clock {
@@ -64,7 +64,7 @@ impl Clock {
         Clock {
             at: now,
             began: now,
-            own: [0; 13],
+            own: [0; PHASES.len()],
         }
     }
 
