@@ -409,6 +409,10 @@ impl Where {
     }
 }
 
+/// When a case's handlers are reminded: three quarters of the way from acceptance to
+/// the deadline. The expression `cases_remind` is keyed by (migration 0015).
+const REMIND_MOMENT: &str = "accepted_ms + (due_ms - accepted_ms) * 3 / 4";
+
 fn where_of(q: &CaseQuery) -> Where {
     let mut w = Where::new();
     if let Some(path) = &q.path {
@@ -450,19 +454,21 @@ fn where_of(q: &CaseQuery) -> Where {
     }
     // Every list names its statuses — all of them when none is asked for — so a scope is
     // read through `cases_status_path` (status, path, …) one status at a time: a list of
-    // open cases never walks the scope's closed history (migration 0017).
+    // open cases never walks the scope's closed history (migration 0017). They are
+    // written as literals (the enum's own names), as are the marks below: a partial
+    // index (`cases_remind`, `cases_reminded`) serves a query only when its condition
+    // follows from the query's text, which a bound parameter never shows PostgreSQL's
+    // generic plans.
     let statuses = if q.statuses.is_empty() {
         Status::ALL
     } else {
         &q.statuses[..]
     };
-    let mut parts = vec![];
-    for s in statuses {
-        let n = w.next();
-        parts.push(format!("${n}"));
-        w.params.push(P::T(s.as_str().to_string()));
-    }
-    w.raw(&format!("status IN ({})", parts.join(", ")));
+    let names: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    w.raw(&format!("status IN ({})", names.join(", ")));
     if let Some(c) = &q.category_prefix {
         w.text("category_code LIKE $?", format!("{}%", c.replace('%', "")));
     }
@@ -476,7 +482,10 @@ fn where_of(q: &CaseQuery) -> Where {
         w.int("created_ms < $?", t);
     }
     if let Some(o) = q.overdue {
-        w.int("overdue = $?", o as i64);
+        w.raw(if o { "overdue = 1" } else { "overdue = 0" });
+    }
+    if let Some(r) = q.reminded {
+        w.raw(if r { "reminded = 1" } else { "reminded = 0" });
     }
     if let Some(u) = q.assignee_unit_id {
         w.int("assignee_unit_id = $?", u);
@@ -489,7 +498,7 @@ fn where_of(q: &CaseQuery) -> Where {
     }
     if let Some(now) = q.nearing_before_ms {
         w.int(
-            "due_ms IS NOT NULL AND accepted_ms + (due_ms - accepted_ms) * 3 / 4 <= $?",
+            &format!("due_ms IS NOT NULL AND {REMIND_MOMENT} <= $?"),
             now,
         );
     }
@@ -2313,8 +2322,13 @@ impl AppealStore for SqlStore {
             cq.fetch_one(&self.r).await.map_err(db_err)?
         };
         let n = w.next();
+        let order = if q.by_remind_moment {
+            format!("{REMIND_MOMENT}, id")
+        } else {
+            "created_ms DESC, id DESC".to_string()
+        };
         let sql = format!(
-            "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY created_ms DESC, id DESC LIMIT ${n} OFFSET ${}",
+            "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
             w.sql,
             n + 1
         );
@@ -2664,6 +2678,7 @@ impl SqlStore {
             && q.assignee_dept_id.is_none()
             && q.coord_unit_id.is_none()
             && q.nearing_before_ms.is_none()
+            && q.reminded.is_none()
             && !q.escalated
             && !q.returned;
         let aligned = |ms: Option<i64>| ms.is_none_or(|m| month_start(&month_of(m)) == Some(m));
@@ -2888,10 +2903,21 @@ mod tests {
             ..Default::default()
         };
         let w = where_of(&q);
-        let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-        assert!(w.sql.contains("status IN ($3, $4"), "{}", w.sql);
-        assert_eq!(&texts(&w)[2..], &all[..], "every status, closed ones too");
-        assert!(all.contains(&"closed") && all.contains(&"rejected"));
+        let all: Vec<String> = Status::ALL
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert!(
+            w.sql.ends_with(&format!("status IN ({})", all.join(", "))),
+            "{}",
+            w.sql
+        );
+        assert!(w.sql.contains("'closed'") && w.sql.contains("'rejected'"));
+        assert_eq!(
+            texts(&w),
+            vec!["/150302/", "/1503020"],
+            "only the scope bound"
+        );
     }
 
     #[test]
@@ -2901,7 +2927,42 @@ mod tests {
             ..Default::default()
         };
         let w = where_of(&q);
-        assert!(w.sql.ends_with("status IN ($1, $2)"), "{}", w.sql);
-        assert_eq!(texts(&w), vec!["submitted", "processing"]);
+        assert!(
+            w.sql.ends_with("status IN ('submitted', 'processing')"),
+            "{}",
+            w.sql
+        );
+        assert!(w.params.is_empty());
+    }
+
+    /// The inbox's list of cases the sweep has not reminded yet states `cases_remind`'s
+    /// whole condition in its text (statuses and marks as literals), so PostgreSQL's
+    /// generic plans and SQLite can use that partial index.
+    #[test]
+    fn a_nearing_list_states_the_reminder_index_condition() {
+        let q = CaseQuery {
+            statuses: vec![Status::Accepted, Status::Dispatched, Status::Processing],
+            overdue: Some(false),
+            reminded: Some(false),
+            nearing_before_ms: Some(1_800_000_000_000),
+            by_remind_moment: true,
+            ..Default::default()
+        };
+        let w = where_of(&q);
+        for part in [
+            "status IN ('accepted', 'dispatched', 'processing')",
+            "overdue = 0",
+            "reminded = 0",
+            "due_ms IS NOT NULL",
+            "accepted_ms + (due_ms - accepted_ms) * 3 / 4 <= $1",
+        ] {
+            assert!(w.sql.contains(part), "{part} in {}", w.sql);
+        }
+        let index = include_str!("../migrations/postgres/0015_cases_nearing_deadline.sql");
+        assert!(
+            index.contains("WHERE status IN ('accepted', 'dispatched', 'processing') AND reminded = 0 AND overdue = 0 AND due_ms IS NOT NULL"),
+            "the index's condition as the list states it"
+        );
+        assert!(index.contains(&format!("(({REMIND_MOMENT}))")));
     }
 }

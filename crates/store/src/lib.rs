@@ -358,6 +358,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_cases_by_status_then_scope.sql"),
         postgres: include_str!("../migrations/postgres/0017_cases_by_status_then_scope.sql"),
     },
+    Migration {
+        version: 18,
+        name: "the inbox's reminded, overdue and escalated cases, indexed apart",
+        sqlite: include_str!("../migrations/sqlite/0018_inbox_marked_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0018_inbox_marked_cases.sql"),
+    },
 ];
 
 impl SqlStore {

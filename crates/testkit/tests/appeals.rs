@@ -478,6 +478,56 @@ async fn bad_input_is_refused_and_nothing_stored() {
     assert_eq!(count(&app, &f).await, 0);
 }
 
+/// The inbox's cases nearing their deadline: listed once their reminder moment has
+/// come, before the sweep reaches them and after it reminded them (the list reads two
+/// indexes for the two), and no longer once overdue; a case far from its deadline never.
+#[tokio::test]
+async fn the_inbox_lists_cases_nearing_their_deadline_before_and_after_the_sweep() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let nearing = |inbox: &Value| -> Vec<i64> {
+        inbox["nearing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    };
+    let body =
+        json!({"category": "0302", "description": "楼道乱堆杂物", "lon": 106.805, "lat": 39.605});
+    let soon = ok(&submit(&app, f.token(GridWorker), body.clone()).await)["case"]["id"]
+        .as_i64()
+        .unwrap();
+    let inbox = async || {
+        app.api("GET", "/api/v1/inbox", f.token(GridWorker), None)
+            .await
+            .json()
+    };
+    assert_eq!(nearing(&inbox().await), Vec::<i64>::new());
+    // Three quarters of the way: nearing, before the sweep has reminded anyone…
+    env.clock.advance(chrono::Duration::days(4));
+    let far = ok(&submit(&app, f.token(GridWorker), body).await)["case"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(nearing(&inbox().await), vec![soon], "not {far}");
+    // … and after.
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap().reminded, 1);
+    assert_eq!(nearing(&inbox().await), vec![soon]);
+    // Past its limit it is overdue, not nearing; the later case is not nearing yet.
+    env.clock.advance(chrono::Duration::days(2));
+    appeals::sweep(&env.ctx).await.unwrap();
+    let now = inbox().await;
+    assert_eq!(nearing(&now), Vec::<i64>::new(), "{now}");
+    let overdue: Vec<i64> = now["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(overdue, vec![soon], "{now}");
+}
+
 #[tokio::test]
 async fn deadlines_reminders_overdue_escalation_and_the_whistle() {
     let env = env().await;

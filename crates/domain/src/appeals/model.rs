@@ -371,7 +371,14 @@ pub struct CaseQuery {
     pub assignee_unit_id: Option<i64>,
     pub assignee_dept_id: Option<i64>,
     pub coord_unit_id: Option<i64>,
+    /// Open cases whose reminder moment (three quarters of their time) is at or
+    /// before this.
     pub nearing_before_ms: Option<i64>,
+    /// Whether the deadline sweep has reminded the case's handlers.
+    pub reminded: Option<bool>,
+    /// Earliest reminder moment first (the order of the sweep's index, `cases_remind`)
+    /// instead of newest first.
+    pub by_remind_moment: bool,
     pub escalated: bool,
     pub returned: bool,
     /// Skip counting the total (inboxes only need the first page).
