@@ -1017,9 +1017,8 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 store.optimize().await?;
             }
             let postgres = store.backend == jiceng_store::Backend::Postgres;
-            // Each phase starts from a checkpoint: on PostgreSQL the first intake phase
-            // after a demo load otherwise paid for the load's checkpoint (all channels
-            // at 35 % of the limit instead of 46 % on the same database).
+            // Each phase starts from a checkpoint, so that none pays for writing back
+            // what the demo load or the phase before it left in the log.
             let settle = || async {
                 if let Err(e) = store.settle().await {
                     tracing::warn!(error = %e, "no checkpoint before the phase");

@@ -1058,8 +1058,8 @@ async fn intake_many(
             // planned on statistics from before any key was stored (a fresh database:
             // every key NULL), PostgreSQL hashed the batch's keys against a full scan
             // of `cases_idem_key` — every keyed case, read for each batch — and
-            // `bench compare`'s all-channels phase, whose Open311 intakes carry keys,
-            // spent 107 µs a case on it instead of ~0.1. `LIMIT 1` (keys are unique)
+            // `bench compare`'s all-channels phase, whose Open311 and page-form intakes
+            // carry keys, spent 107 µs a case on it; 23 since. `LIMIT 1` (keys are unique)
             // keeps the look-up a subquery run once per key.
             format!(
                 "SELECT {CASE_COLS}, idem_key FROM json_array_elements_text($1::json) AS k(v) \
