@@ -1050,22 +1050,25 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 &lim,
             );
             let target = bench_target(&ctx, &url).await?;
-            settle().await;
-            let before = jiceng_store::intake_writer_snapshot();
-            let api = bench::load::run(target.clone(), load.opts("intake-api")?).await;
-            bench::load::print(
+            // An intake phase, with where the writer's time went during it.
+            let intake_phase = async |mix: &str, title: &str| -> AnyResult<_> {
+                settle().await;
+                let before = jiceng_store::intake_writer_snapshot();
+                let r = bench::load::run(target.clone(), load.opts(mix)?).await;
+                bench::load::print(title, &r);
+                println!("{}", jiceng_store::intake_writer_snapshot().since(&before));
+                Ok(r)
+            };
+            let api = intake_phase(
+                "intake-api",
                 "jiceng intake through the JSON API (routing, deadline, audit, notices)",
-                &api,
-            );
-            println!("{}", jiceng_store::intake_writer_snapshot().since(&before));
-            settle().await;
-            let before = jiceng_store::intake_writer_snapshot();
-            let intake = bench::load::run(target.clone(), load.opts("intake")?).await;
-            bench::load::print(
+            )
+            .await?;
+            let intake = intake_phase(
+                "intake",
                 "jiceng intake, all channels (JSON API, Open311, page form)",
-                &intake,
-            );
-            println!("{}", jiceng_store::intake_writer_snapshot().since(&before));
+            )
+            .await?;
             // A running server refreshes planner statistics now and then; so does the bench
             // before measuring reads over what the intake runs just wrote.
             store.optimize().await?;

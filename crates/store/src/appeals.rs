@@ -413,6 +413,16 @@ impl Where {
 /// the deadline. The expression `cases_remind` is keyed by (migration 0015).
 const REMIND_MOMENT: &str = "accepted_ms + (due_ms - accepted_ms) * 3 / 4";
 
+/// Statuses as SQL literals, `'accepted', 'dispatched'` (the enum's own names, so
+/// nothing from outside reaches the text).
+fn status_literals(statuses: &[Status]) -> String {
+    statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn where_of(q: &CaseQuery) -> Where {
     let mut w = Where::new();
     if let Some(path) = &q.path {
@@ -464,11 +474,7 @@ fn where_of(q: &CaseQuery) -> Where {
     } else {
         &q.statuses[..]
     };
-    let names: Vec<String> = statuses
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    w.raw(&format!("status IN ({})", names.join(", ")));
+    w.raw(&format!("status IN ({})", status_literals(statuses)));
     if let Some(c) = &q.category_prefix {
         w.text("category_code LIKE $?", format!("{}%", c.replace('%', "")));
     }
@@ -2444,8 +2450,9 @@ impl AppealStore for SqlStore {
     }
 
     async fn sweep_candidates(&self, now_ms: i64, limit: i64) -> Result<(Vec<Case>, Vec<Case>)> {
+        let swept = status_literals(&Status::SWEPT);
         let overdue = sqlx::query(safe!(
-            "SELECT {CASE_COLS} FROM cases WHERE status IN ('accepted', 'dispatched', 'processing') AND overdue = 0 AND due_ms IS NOT NULL AND due_ms < $1 ORDER BY due_ms LIMIT $2"
+            "SELECT {CASE_COLS} FROM cases WHERE status IN ({swept}) AND overdue = 0 AND due_ms IS NOT NULL AND due_ms < $1 ORDER BY due_ms LIMIT $2"
         ))
         .bind(now_ms)
         .bind(limit)
@@ -2456,8 +2463,8 @@ impl AppealStore for SqlStore {
         // order and stopped at the limit, whatever the planner's statistics say (they
         // may be stale: PostgreSQL's autovacuum can be off).
         let remind = sqlx::query(safe!(
-            "SELECT {CASE_COLS} FROM cases WHERE status IN ('accepted', 'dispatched', 'processing') AND reminded = 0 AND overdue = 0 AND due_ms IS NOT NULL \
-             AND accepted_ms + (due_ms - accepted_ms) * 3 / 4 <= $1 AND due_ms >= $1 ORDER BY accepted_ms + (due_ms - accepted_ms) * 3 / 4 LIMIT $2"
+            "SELECT {CASE_COLS} FROM cases WHERE status IN ({swept}) AND reminded = 0 AND overdue = 0 AND due_ms IS NOT NULL \
+             AND {REMIND_MOMENT} <= $1 AND due_ms >= $1 ORDER BY {REMIND_MOMENT} LIMIT $2"
         ))
         .bind(now_ms)
         .bind(limit)
@@ -2948,7 +2955,7 @@ mod tests {
     #[test]
     fn a_nearing_list_states_the_reminder_index_condition() {
         let q = CaseQuery {
-            statuses: vec![Status::Accepted, Status::Dispatched, Status::Processing],
+            statuses: Status::SWEPT.to_vec(),
             overdue: Some(false),
             reminded: Some(false),
             nearing_before_ms: Some(1_800_000_000_000),

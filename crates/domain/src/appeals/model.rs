@@ -44,6 +44,10 @@ str_enum!(
 );
 
 impl Status {
+    /// The statuses whose deadline the sweep watches: reminders near it, the overdue
+    /// mark and escalation past it.
+    pub const SWEPT: [Status; 3] = [Status::Accepted, Status::Dispatched, Status::Processing];
+
     /// Still needs work (counts towards overdue and inboxes).
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed | Status::Rejected)

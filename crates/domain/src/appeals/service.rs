@@ -1606,9 +1606,6 @@ pub async fn inbox(ctx: &Ctx, actor: &Actor) -> Result<Inbox> {
     })
 }
 
-/// The statuses the deadline sweep reminds handlers in (see `sweep_candidates`).
-const REMINDED_STATUSES: [Status; 3] = [Status::Accepted, Status::Dispatched, Status::Processing];
-
 /// The inbox's open cases with a quarter of their time left (and not overdue), newest
 /// first. Read in three parts, each from an index that holds only such cases: those the
 /// deadline sweep has reminded (`cases_reminded`); those in the statuses it reminds whose
@@ -1633,7 +1630,7 @@ where
     reminded.overdue = Some(false);
     reminded.reminded = Some(true);
     let mut due = base.clone();
-    due.statuses = REMINDED_STATUSES.to_vec();
+    due.statuses = Status::SWEPT.to_vec();
     due.overdue = Some(false);
     due.reminded = Some(false);
     due.nearing_before_ms = Some(now);
@@ -1644,7 +1641,7 @@ where
     others.statuses = open
         .iter()
         .copied()
-        .filter(|s| !REMINDED_STATUSES.contains(s) && *s != Status::Submitted)
+        .filter(|s| !Status::SWEPT.contains(s) && *s != Status::Submitted)
         .collect();
     others.by_remind_moment = false;
     let mut all = run(reminded).await?;
