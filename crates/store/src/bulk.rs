@@ -330,6 +330,10 @@ where
 /// row. Dropping takes the table's exclusive lock until the commit: readers of the
 /// table wait for the load, which is why only loads that at least double the table
 /// (a database being set up) go this way.
+///
+/// The table's reference checks (statement triggers over the new rows, migration 0019)
+/// are disabled the same way, and the table's references checked once at the end
+/// (`jiceng_refs_hold`: one anti-join per reference instead of a probe per row).
 pub(crate) async fn pg_defer_indexes(
     conn: &mut AnyConnection,
     table: &'static str,
@@ -371,6 +375,22 @@ pub(crate) async fn pg_defer_indexes(
                     .push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
             }
         }
+    }
+    let checks: Vec<(String,)> = sqlx::query_as(
+        "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass \
+         AND NOT tgisinternal AND tgnewtable IS NOT NULL ORDER BY tgname",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for (name,) in &checks {
+        let name = quote_ident(name);
+        drop.push(format!("ALTER TABLE {table} DISABLE TRIGGER {name}"));
+        restore[2].push(format!("ALTER TABLE {table} ENABLE TRIGGER {name}"));
+    }
+    if !checks.is_empty() {
+        restore[2].push(format!("SELECT jiceng_refs_hold('{table}')"));
     }
     for sql in drop {
         sqlx::query(sqlx::AssertSqlSafe(sql))

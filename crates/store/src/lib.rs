@@ -364,6 +364,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_inbox_marked_cases.sql"),
         postgres: include_str!("../migrations/postgres/0018_inbox_marked_cases.sql"),
     },
+    Migration {
+        version: 19,
+        name: "the references an intake writes, checked once per statement (PostgreSQL)",
+        sqlite: include_str!(
+            "../migrations/sqlite/0019_intake_references_checked_per_statement.sql"
+        ),
+        postgres: include_str!(
+            "../migrations/postgres/0019_intake_references_checked_per_statement.sql"
+        ),
+    },
 ];
 
 impl SqlStore {

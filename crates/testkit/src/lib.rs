@@ -259,18 +259,23 @@ async fn grid_with_people(
     (grid.id, estate.id, unit.id, h.id, ids)
 }
 
-/// Every index and key of the test database's tables, as the database describes them
+/// Every index, key and trigger of the test database's tables, as the database describes them
 /// (name, definition), sorted: bulk loads that take indexes off must leave this as the
 /// migrations made it.
 #[allow(clippy::expect_used)]
 pub async fn indexes_and_keys(env: &TestEnv) -> Vec<(String, String)> {
     let sql = if env.store.backend == jiceng_store::Backend::Sqlite {
         "SELECT name, COALESCE(sql, '') FROM sqlite_master \
-         WHERE type = 'index' OR type = 'table' ORDER BY 1, 2"
+         WHERE type IN ('index', 'table', 'trigger') ORDER BY 1, 2"
     } else {
+        // Triggers with whether they are enabled ('O'): a bulk load disables the
+        // reference checks and must enable them again.
         "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
          UNION ALL SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
-         WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+         WHERE connamespace = current_schema()::regnamespace \
+         UNION ALL SELECT t.tgname::text, t.tgenabled::text || ' ' || pg_get_triggerdef(t.oid) \
+         FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid \
+         WHERE NOT t.tgisinternal AND r.relnamespace = current_schema()::regnamespace ORDER BY 1, 2"
     };
     sqlx::query_as(sql)
         .fetch_all(env.store.write_pool())

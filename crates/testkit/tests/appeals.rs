@@ -1359,3 +1359,77 @@ async fn rolled_up_rates_equal_counted_rates() {
     assert_eq!(total[0].rejected, 1);
     assert_eq!(total[0].closed, 3, "one reopened by its unsatisfied rating");
 }
+
+/// A case, its events and notices name only units, categories, users and cases that
+/// exist, and neither a unit nor a case is deleted from under them: foreign keys on
+/// SQLite, statement-level checks and delete guards on PostgreSQL (migration 0019).
+#[tokio::test]
+async fn the_database_refuses_references_to_nothing() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1104", "description": "楼道灯坏了，晚上看不见"}),
+    )
+    .await;
+    let id = ok(&r)["case"]["id"].as_i64().unwrap();
+    let pool = env.store.write_pool();
+    sqlx::query("INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES (1, 'sms', 'x', $1, 'x')")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let refused = move |sql: &'static str| async move {
+        sqlx::query(sql).bind(id).execute(pool).await.is_err()
+    };
+    for sql in [
+        "UPDATE cases SET grid_id = 999999999 WHERE id = $1",
+        "UPDATE cases SET coord_unit_id = 999999999 WHERE id = $1",
+        "UPDATE cases SET estate_id = 999999999 WHERE id = $1",
+        "UPDATE cases SET category_code = 'no-such-category' WHERE id = $1",
+        "UPDATE cases SET reporter_user_id = 999999999 WHERE id = $1",
+        "INSERT INTO case_events (case_id, at_ms, action, from_status, to_status, actor_login, actor_role, note, public) \
+         SELECT 999999999 + $1, 1, 'note', NULL, NULL, 'system', 'system', '', 0",
+        "INSERT INTO notifications (at_ms, channel, recipient, case_id, text) SELECT 1, 'sms', 'x', 999999999 + $1, 'x'",
+        "UPDATE case_events SET case_id = 999999999 WHERE case_id = $1",
+        "UPDATE notifications SET case_id = 999999999 WHERE case_id = $1",
+        "DELETE FROM cases WHERE id = $1",
+        "DELETE FROM org_units WHERE id = (SELECT grid_id FROM cases WHERE id = $1)",
+    ] {
+        assert!(refused(sql).await, "accepted: {sql}");
+    }
+    // Nothing of it stayed: the case as it was, its rows all its own.
+    let (grid, category, events, orphans): (i64, String, i64, i64) = sqlx::query_as(
+        "SELECT grid_id, category_code, \
+         (SELECT COUNT(*) FROM case_events WHERE case_id = $1), \
+         (SELECT COUNT(*) FROM case_events WHERE case_id NOT IN (SELECT id FROM cases)) \
+         + (SELECT COUNT(*) FROM notifications WHERE case_id NOT IN (SELECT id FROM cases)) \
+         FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((grid, category.as_str(), orphans), (f.grid, "1104", 0));
+    assert!(events >= 1);
+    // A change naming what exists is taken (and marking notices sent still works).
+    let other_grid: (i64,) =
+        sqlx::query_as("SELECT id FROM org_units WHERE kind = 'grid' AND id <> $1 LIMIT 1")
+            .bind(f.grid)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE cases SET grid_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(other_grid.0)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE notifications SET sent_ms = 1 WHERE case_id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+}
