@@ -1812,12 +1812,18 @@ impl SqlStore {
     /// under the one write lock every intake waits for.) One writer assigns ids in
     /// commit order and claims take the lowest unsent ids, so every notice with an id
     /// from the lowest to the highest claimed is one this claim marked.
-    async fn claim_notices_sqlite(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>> {
+    async fn claim_notices_sqlite(
+        &self,
+        now_ms: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Notice>> {
         let mut tx = self.write_tx().await?;
         let (lo, hi, n): (Option<i64>, Option<i64>, i64) = sqlx::query_as(
-            "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $1)",
+            "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM notifications WHERE sent_ms IS NULL AND id > $2 ORDER BY id LIMIT $1)",
         )
         .bind(limit)
+        .bind(after_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -2501,18 +2507,19 @@ impl AppealStore for SqlStore {
         Ok(true)
     }
 
-    async fn claim_notices(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>> {
+    async fn claim_notices(&self, now_ms: i64, after_id: i64, limit: i64) -> Result<Vec<Notice>> {
         if self.backend == crate::Backend::Sqlite {
-            return self.claim_notices_sqlite(now_ms, limit).await;
+            return self.claim_notices_sqlite(now_ms, after_id, limit).await;
         }
         // One statement marks the oldest unsent notices and returns them; SKIP LOCKED
         // lets several instances claim side by side, each notice once.
         let rows = sqlx::query(
-            "UPDATE notifications SET sent_ms = $1 WHERE id IN (SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
+            "UPDATE notifications SET sent_ms = $1 WHERE id IN (SELECT id FROM notifications WHERE sent_ms IS NULL AND id > $3 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
              RETURNING id, at_ms, channel, recipient, case_id, text, sent_ms",
         )
         .bind(now_ms)
         .bind(limit)
+        .bind(after_id)
         .fetch_all(&self.w)
         .await
         .map_err(db_err)?;

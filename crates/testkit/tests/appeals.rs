@@ -1202,6 +1202,65 @@ async fn outbox_delivery_drains_more_than_a_batch_once_each() {
     );
 }
 
+/// A claim looks only above the id it is given; each round of delivery starts from the
+/// oldest, so a notice left below a later claim (its transaction committed after the
+/// claim took higher ids) goes out in the next round.
+#[tokio::test]
+async fn a_claim_looks_above_its_id_and_a_round_starts_from_the_oldest() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let claim = |after: i64| {
+        let ctx = env.ctx.clone();
+        async move {
+            ctx.appeals
+                .claim_notices(ctx.now_ms(), after, 1000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|n| n.id)
+                .collect::<Vec<i64>>()
+        }
+    };
+    while !claim(0).await.is_empty() {}
+    for i in 0..4 {
+        let r = submit(
+            &app,
+            f.token(Resident),
+            json!({"category": "1301", "description": format!("夜里施工噪音 {i}")}),
+        )
+        .await;
+        ok(&r);
+    }
+    let waiting: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id")
+            .fetch_all(env.store.write_pool())
+            .await
+            .unwrap();
+    let waiting: Vec<i64> = waiting.into_iter().map(|w| w.0).collect();
+    assert!(waiting.len() >= 4, "{waiting:?}");
+    let mid = waiting[waiting.len() / 2];
+    let above = claim(mid).await;
+    assert_eq!(
+        above,
+        waiting
+            .iter()
+            .copied()
+            .filter(|&i| i > mid)
+            .collect::<Vec<_>>()
+    );
+    let below = claim(0).await;
+    assert_eq!(
+        below,
+        waiting
+            .iter()
+            .copied()
+            .filter(|&i| i <= mid)
+            .collect::<Vec<_>>()
+    );
+    assert!(claim(0).await.is_empty());
+}
+
 /// Runs futures concurrently on this task and returns their outputs in order.
 async fn futures_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
     join_vec(fs.into_iter().map(Box::pin).collect()).await

@@ -80,8 +80,8 @@ async fn two_instances_do_each_job_once() {
 
     // Notices waiting in the outbox go out once, whichever instance claims them.
     let (n1, n2) = tokio::join!(
-        env.ctx.appeals.claim_notices(env.ctx.now_ms(), 1000),
-        ctx2.appeals.claim_notices(ctx2.now_ms(), 1000)
+        env.ctx.appeals.claim_notices(env.ctx.now_ms(), 0, 1000),
+        ctx2.appeals.claim_notices(ctx2.now_ms(), 0, 1000)
     );
     let (n1, n2) = (n1.unwrap(), n2.unwrap());
     let all: Vec<i64> = n1.iter().chain(n2.iter()).map(|n| n.id).collect();
@@ -95,7 +95,7 @@ async fn two_instances_do_each_job_once() {
     assert!(
         env.ctx
             .appeals
-            .claim_notices(env.ctx.now_ms(), 1000)
+            .claim_notices(env.ctx.now_ms(), 0, 1000)
             .await
             .unwrap()
             .is_empty()

@@ -51,9 +51,23 @@ pub async fn deliver_in_batches(
 ) -> Result<usize> {
     // Batch after batch until one comes back short: at one batch per call (and a call
     // every few seconds) the outbox fell behind any intake above a few dozen a second.
+    // Each claim after the first looks only above the last id the one before took.
+    // On PostgreSQL a notice marked sent stays in the index of unsent ones until the
+    // outbox is vacuumed, and a claim from the start walked every such entry again: a
+    // round of 18 claims under 3,000 intakes/s read the same ~2,000 index pages 18 times
+    // (7.7 ms a claim), a sixth of the database's CPU. The round's first claim still
+    // starts from 0, so a notice whose transaction committed after a later id was
+    // claimed goes out in the next round.
     let mut sent = 0;
+    let mut after = 0;
     loop {
-        let claimed = ctx.appeals.claim_notices(ctx.now_ms(), batch).await?;
+        let claimed = ctx
+            .appeals
+            .claim_notices(ctx.now_ms(), after, batch)
+            .await?;
+        if let Some(last) = claimed.iter().map(|n| n.id).max() {
+            after = last;
+        }
         for n in &claimed {
             if let Err(e) = channel.send(n).await {
                 tracing::warn!(error = %e, id = n.id, "notice not delivered");

@@ -165,8 +165,11 @@ pub trait AppealStore: Send + Sync {
     /// Marks a reminder sent, once: false when another instance already did.
     async fn mark_reminded(&self, id: i64, notices: Vec<NewNotice>) -> Result<bool>;
 
-    /// Claims up to `limit` unsent notices (marking them sent) for delivery.
-    async fn claim_notices(&self, now_ms: i64, limit: i64) -> Result<Vec<Notice>>;
+    /// Claims up to `limit` of the oldest unsent notices with an id above `after_id`
+    /// (marking them sent) for delivery, oldest first. A round of claims passes 0 first,
+    /// then the last id of the claim before: it does not look again at what it just
+    /// marked (see `notify::deliver_in_batches`).
+    async fn claim_notices(&self, now_ms: i64, after_id: i64, limit: i64) -> Result<Vec<Notice>>;
     async fn notices_for(&self, recipients: &[String], limit: i64) -> Result<Vec<Notice>>;
 
     async fn rotations(&self, path: &str) -> Result<Vec<Rotation>>;
