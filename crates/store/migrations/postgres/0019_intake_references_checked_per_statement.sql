@@ -5,9 +5,9 @@
 -- start, an index probe and a FOR KEY SHARE lock on the parent row, which writes a
 -- Heap/LOCK record and dirties the parent's page. An intake batch writes each case with
 -- up to six references (grid, coordinating unit, estate, building, category, reporter),
--- its first event and its notice (each naming the case): about eight such checks a case,
--- 27.6 % of the intake writer's CPU (perf over its backend at 3,000 intakes/s) and a
--- sixth of the WAL's bytes.
+-- its first event and its notices (each naming the case): about eight such checks a case,
+-- 27.6 % of the intake writer's CPU (perf over its backend at 3,000 intakes/s), and a
+-- Heap/LOCK record in the WAL for each parent row a batch locks.
 --
 -- The same references are now checked by statement-level triggers over the statement's
 -- new rows (transition tables): one query per statement, which still refuses the whole
