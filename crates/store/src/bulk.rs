@@ -333,7 +333,8 @@ where
 ///
 /// The table's reference checks (statement triggers over the new rows, migration 0019)
 /// are disabled the same way, and the table's references checked once at the end
-/// (`jiceng_refs_hold`: one anti-join per reference instead of a probe per row).
+/// (`jiceng_refs_hold`: one pass over the table joined to its parents by hash, instead
+/// of probes for every row).
 pub(crate) async fn pg_defer_indexes(
     conn: &mut AnyConnection,
     table: &'static str,

@@ -53,11 +53,11 @@ pub async fn deliver_in_batches(
     // every few seconds) the outbox fell behind any intake above a few dozen a second.
     // Each claim after the first looks only above the last id the one before took.
     // On PostgreSQL a notice marked sent stays in the index of unsent ones until the
-    // outbox is vacuumed, and a claim from the start walked every such entry again: a
-    // round of 18 claims under 3,000 intakes/s read the same ~2,000 index pages 18 times
-    // (7.7 ms a claim), a sixth of the database's CPU. The round's first claim still
-    // starts from 0, so a notice whose transaction committed after a later id was
-    // claimed goes out in the next round.
+    // outbox is vacuumed, and a claim from the start walked every such entry again: with
+    // 711 k of them, each of a round's ~18 claims read the same ~2,000 index pages (its
+    // look-up 7.9 ms; 0.28 ms from the last id). The round's first claim still starts
+    // from 0, so a notice whose transaction committed after a later id was claimed goes
+    // out in the next round.
     let mut sent = 0;
     let mut after = 0;
     loop {
