@@ -902,30 +902,33 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: i64) -> Result<CaseView> {
             _ => None,
         })
     };
-    // The parts of the page are independent reads: asked for together, the page waits
-    // for the slowest instead of a dozen round trips one after another (a case page on
-    // PostgreSQL: see BENCHMARKS.md, tenth session).
+    // The parts of the page are independent reads, asked for in three lanes at once:
+    // the page waits for the longest lane instead of a dozen round trips one after
+    // another, and takes at most three connections at a time (nine at once cost SQLite's
+    // reader pool ~7 % of the full mix's throughput; see BENCHMARKS.md, tenth session).
+    let lane_a = async {
+        let rel = relation(ctx, actor, &case).await?;
+        let events = ctx.appeals.events(id).await?;
+        let attachments = ctx.appeals.attachments(id).await?;
+        Ok((rel, events, attachments))
+    };
+    let lane_b = async {
+        let grid_name = unit_name(ctx, Some(case.grid_id)).await?;
+        let coord_name = unit_name(ctx, Some(case.coord_unit_id)).await?;
+        let assignee_name = assignee_label(ctx, assignee).await?;
+        Ok((grid_name, coord_name, assignee_name))
+    };
+    let lane_c = async {
+        let suggested = suggested.await?;
+        let parties = ctx.appeals.parties(id).await?;
+        let whistles = ctx.appeals.whistles(id).await?;
+        Ok((suggested, parties, whistles))
+    };
     let (
-        rel,
-        mut events,
-        suggested,
-        grid_name,
-        coord_name,
-        assignee_name,
-        attachments,
-        parties,
-        whistles,
-    ) = tokio::try_join!(
-        relation(ctx, actor, &case),
-        ctx.appeals.events(id),
-        suggested,
-        unit_name(ctx, Some(case.grid_id)),
-        unit_name(ctx, Some(case.coord_unit_id)),
-        assignee_label(ctx, assignee),
-        ctx.appeals.attachments(id),
-        ctx.appeals.parties(id),
-        ctx.appeals.whistles(id),
-    )?;
+        (rel, mut events, attachments),
+        (grid_name, coord_name, assignee_name),
+        (suggested, parties, whistles),
+    ) = tokio::try_join!(lane_a, lane_b, lane_c)?;
     if reporter_view {
         events.retain(|e| e.public);
     }
