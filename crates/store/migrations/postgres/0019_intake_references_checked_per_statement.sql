@@ -93,45 +93,34 @@ BEGIN
     RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS cases_refs ON cases;
 CREATE TRIGGER cases_refs AFTER INSERT ON cases
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jiceng_cases_refs();
-DROP TRIGGER IF EXISTS cases_refs_changed ON cases;
 CREATE TRIGGER cases_refs_changed AFTER UPDATE ON cases
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jiceng_cases_refs();
-DROP TRIGGER IF EXISTS case_events_refs ON case_events;
 CREATE TRIGGER case_events_refs AFTER INSERT ON case_events
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jiceng_case_rows_refs();
-DROP TRIGGER IF EXISTS notifications_refs ON notifications;
 CREATE TRIGGER notifications_refs AFTER INSERT ON notifications
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jiceng_case_rows_refs();
 
--- An event or a notice never moves to another case (the outbox's updates, which mark
--- notices sent, do not name the column and cost nothing here).
-CREATE OR REPLACE FUNCTION jiceng_case_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Guards that only refuse, with the reason as the trigger's argument: an event or a notice
+-- never moves to another case (the outbox's updates, which mark notices sent, do not
+-- name the column and cost nothing here); units and cases are never deleted (units are
+-- retired; a case is a record).
+CREATE OR REPLACE FUNCTION jiceng_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-        MESSAGE = format('a row of %s keeps the case it was written for', TG_TABLE_NAME);
+        MESSAGE = format('%s: %s', TG_TABLE_NAME, TG_ARGV[0]);
 END $$;
-DROP TRIGGER IF EXISTS case_events_case_fixed ON case_events;
 CREATE TRIGGER case_events_case_fixed BEFORE UPDATE OF case_id ON case_events
-    FOR EACH ROW WHEN (OLD.case_id IS DISTINCT FROM NEW.case_id) EXECUTE FUNCTION jiceng_case_fixed();
-DROP TRIGGER IF EXISTS notifications_case_fixed ON notifications;
+    FOR EACH ROW WHEN (OLD.case_id IS DISTINCT FROM NEW.case_id)
+    EXECUTE FUNCTION jiceng_refuse('a row keeps the case it was written for');
 CREATE TRIGGER notifications_case_fixed BEFORE UPDATE OF case_id ON notifications
-    FOR EACH ROW WHEN (OLD.case_id IS DISTINCT FROM NEW.case_id) EXECUTE FUNCTION jiceng_case_fixed();
-
--- Units and cases are never deleted (units are retired; a case is a record).
-CREATE OR REPLACE FUNCTION jiceng_never_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-        MESSAGE = format('rows of %s are never deleted', TG_TABLE_NAME);
-END $$;
-DROP TRIGGER IF EXISTS org_units_never_deleted ON org_units;
+    FOR EACH ROW WHEN (OLD.case_id IS DISTINCT FROM NEW.case_id)
+    EXECUTE FUNCTION jiceng_refuse('a row keeps the case it was written for');
 CREATE TRIGGER org_units_never_deleted BEFORE DELETE ON org_units
-    FOR EACH STATEMENT EXECUTE FUNCTION jiceng_never_deleted();
-DROP TRIGGER IF EXISTS cases_never_deleted ON cases;
+    FOR EACH STATEMENT EXECUTE FUNCTION jiceng_refuse('units are retired, never deleted');
 CREATE TRIGGER cases_never_deleted BEFORE DELETE ON cases
-    FOR EACH STATEMENT EXECUTE FUNCTION jiceng_never_deleted();
+    FOR EACH STATEMENT EXECUTE FUNCTION jiceng_refuse('cases are never deleted');
 
 -- The whole table's references, checked once after a bulk load that disabled the
 -- triggers above: one pass over the table, joined to each parent by hash (the triggers'
