@@ -729,9 +729,9 @@ fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Cas
     }
 }
 
-/// How long another instance's change to categories, the calendar or the departments
-/// may go unseen.
-const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long another instance's change to categories, the calendar, the departments or a
+/// unit's label may go unseen.
+pub(crate) const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 type Timed<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
 
@@ -744,6 +744,8 @@ pub(crate) struct Cache {
     working: Timed<Arc<Calendar>>,
     /// Read by every department breakdown of the rates dashboard.
     departments: Timed<Arc<Vec<Department>>>,
+    /// Unit labels for pages (`OrgStore::label`).
+    pub(crate) labels: crate::org::Labels,
     /// PostgreSQL: notices this instance marked sent since it last vacuumed the outbox.
     marked_since_vacuum: std::sync::atomic::AtomicU64,
     /// PostgreSQL: a vacuum of the outbox is running.

@@ -430,6 +430,92 @@ pub(crate) fn by_code(
         .collect()
 }
 
+/// Unit labels this instance has read (see `OrgStore::label`), each kept for
+/// [`crate::appeals::CACHE_TTL`] and all dropped when this instance changes a unit.
+#[derive(Debug, Default)]
+pub(crate) struct Labels {
+    inner: std::sync::Mutex<LabelMap>,
+}
+
+#[derive(Debug, Default)]
+struct LabelMap {
+    by_id: HashMap<i64, (std::time::Instant, UnitLabel)>,
+    by_code: HashMap<String, i64>,
+    /// Counts the times every label was dropped: a label read before a change is not
+    /// kept after it.
+    generation: u64,
+}
+
+/// At most this many labels are kept (a city has tens of thousands of units; a nation's
+/// division list ~665 k, most never shown).
+const LABELS_KEPT: usize = 100_000;
+
+impl Labels {
+    fn get(&self, id: i64) -> (Option<UnitLabel>, u64) {
+        let Ok(g) = self.inner.lock() else {
+            return (None, 0);
+        };
+        let hit = g
+            .by_id
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < crate::appeals::CACHE_TTL)
+            .map(|(_, l)| l.clone());
+        (hit, g.generation)
+    }
+
+    fn get_by_code(&self, code: &str) -> (Option<UnitLabel>, u64) {
+        let id = match self.inner.lock() {
+            Ok(g) => g.by_code.get(code).copied(),
+            Err(_) => None,
+        };
+        match id {
+            Some(id) => {
+                let (hit, generation) = self.get(id);
+                (hit.filter(|l| l.code == code), generation)
+            }
+            None => (None, self.inner.lock().map(|g| g.generation).unwrap_or(0)),
+        }
+    }
+
+    /// Keeps a label read when the labels were at `generation`.
+    fn keep(&self, l: &UnitLabel, generation: u64) {
+        let Ok(mut g) = self.inner.lock() else {
+            return;
+        };
+        if g.generation != generation {
+            return;
+        }
+        if g.by_id.len() >= LABELS_KEPT {
+            g.by_id.clear();
+            g.by_code.clear();
+        }
+        g.by_code.insert(l.code.clone(), l.id);
+        g.by_id.insert(l.id, (std::time::Instant::now(), l.clone()));
+    }
+
+    /// Drops every label (this instance changed a unit: a move changes the paths of a
+    /// whole subtree).
+    pub(crate) fn forget_all(&self) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.by_id.clear();
+            g.by_code.clear();
+            g.generation += 1;
+        }
+    }
+}
+
+fn label_row(r: &AnyRow) -> Result<UnitLabel> {
+    let kind: String = r.try_get("kind").map_err(db_err)?;
+    Ok(UnitLabel {
+        id: r.try_get("id").map_err(db_err)?,
+        code: r.try_get("code").map_err(db_err)?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| DomainError::internal("bad unit kind"))?,
+        name: r.try_get("name").map_err(db_err)?,
+        path: r.try_get("path").map_err(db_err)?,
+        status: UnitStatus::parse(&r.try_get::<String, _>("status").map_err(db_err)?),
+    })
+}
+
 impl SqlStore {
     async fn fetch_unit(&self, conn: &mut AnyConnection, id: i64) -> Result<OrgUnit> {
         let row = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units WHERE id = $1"))
@@ -467,6 +553,44 @@ impl OrgStore for SqlStore {
             .await
             .map_err(db_err)?;
         row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn label(&self, id: i64) -> Result<Option<UnitLabel>> {
+        let labels = &self.cache.labels;
+        let (hit, generation) = labels.get(id);
+        if hit.is_some() {
+            return Ok(hit);
+        }
+        let row =
+            sqlx::query("SELECT id, code, kind, name, path, status FROM org_units WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.r)
+                .await
+                .map_err(db_err)?;
+        let label = row.as_ref().map(label_row).transpose()?;
+        if let Some(l) = &label {
+            labels.keep(l, generation);
+        }
+        Ok(label)
+    }
+
+    async fn label_by_code(&self, code: &str) -> Result<Option<UnitLabel>> {
+        let labels = &self.cache.labels;
+        let (hit, generation) = labels.get_by_code(code);
+        if hit.is_some() {
+            return Ok(hit);
+        }
+        let row =
+            sqlx::query("SELECT id, code, kind, name, path, status FROM org_units WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.r)
+                .await
+                .map_err(db_err)?;
+        let label = row.as_ref().map(label_row).transpose()?;
+        if let Some(l) = &label {
+            labels.keep(l, generation);
+        }
+        Ok(label)
     }
 
     async fn units_by_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {
@@ -707,6 +831,7 @@ impl OrgStore for SqlStore {
         write_audit(&mut tx, &audit).await?;
         let u = self.fetch_unit(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
+        self.cache.labels.forget_all();
         Ok(u)
     }
 
@@ -715,6 +840,7 @@ impl OrgStore for SqlStore {
             insert_units(conn, &units, audit.at_ms, &audit.actor_login).await
         })
         .await?;
+        self.cache.labels.forget_all();
         Ok(units.len() as u64)
     }
 
@@ -735,6 +861,7 @@ impl OrgStore for SqlStore {
         }
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_err)?;
+        self.cache.labels.forget_all();
         Ok(grids.len() as u64)
     }
 
@@ -767,6 +894,7 @@ impl OrgStore for SqlStore {
         write_audit(&mut tx, &audit).await?;
         let u = self.fetch_unit(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
+        self.cache.labels.forget_all();
         Ok(u)
     }
 
@@ -808,6 +936,7 @@ impl OrgStore for SqlStore {
         write_audit(&mut tx, &audit).await?;
         let u = self.fetch_unit(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
+        self.cache.labels.forget_all();
         Ok(u)
     }
 
@@ -835,6 +964,7 @@ impl OrgStore for SqlStore {
         write_audit(&mut tx, &audit).await?;
         let u = self.fetch_unit(&mut tx, id).await?;
         tx.commit().await.map_err(db_err)?;
+        self.cache.labels.forget_all();
         Ok(u)
     }
 

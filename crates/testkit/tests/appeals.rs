@@ -1261,6 +1261,47 @@ async fn a_claim_looks_above_its_id_and_a_round_starts_from_the_oldest() {
     assert!(claim(0).await.is_empty());
 }
 
+/// A case's page names its grid from the labels the instance keeps (no boundary read,
+/// no query once kept); a rename on this instance shows on the next page at once.
+#[tokio::test]
+async fn a_case_page_names_a_grid_renamed_on_this_instance_at_once() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let r = submit(
+        &app,
+        f.token(Resident),
+        json!({"category": "1104", "description": "楼上卫生间漏水严重，天花板渗水"}),
+    )
+    .await;
+    let id = ok(&r)["case"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{id}");
+    let page = || app.api("GET", &path, f.token(GridWorker), None);
+    let grid = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    assert_eq!(ok(&page().await)["grid_name"], grid.name.as_str());
+    let renamed = "和平社区第一网格（调整后）";
+    ok(&app
+        .api(
+            "PATCH",
+            &format!("/api/v1/units/{}", f.grid),
+            f.token(DistrictAdmin),
+            Some(json!({"version": grid.version, "name": renamed})),
+        )
+        .await);
+    assert_eq!(ok(&page().await)["grid_name"], renamed);
+    let by_code = env
+        .ctx
+        .org
+        .label_by_code(&grid.code)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((by_code.id, by_code.name.as_str()), (f.grid, renamed));
+    assert_eq!(by_code.path, grid.path);
+    assert!(env.ctx.org.label(-1).await.unwrap().is_none());
+    assert!(env.ctx.org.label_by_code("999").await.unwrap().is_none());
+}
+
 /// A claim takes at most its limit, the oldest first, also when its statement was first
 /// run on an empty outbox. (On PostgreSQL a plan cached from the empty table ran the
 /// claim's subquery once per row of a scan of the whole table, each run skipping what

@@ -836,7 +836,7 @@ pub fn possible_actions(case: &Case, rel: &Relation) -> Vec<String> {
 
 async fn unit_name(ctx: &Ctx, id: Option<i64>) -> Result<Option<String>> {
     Ok(match id {
-        Some(id) => ctx.org.unit(id).await?.map(|u| u.name),
+        Some(id) => ctx.org.label(id).await?.map(|u| u.name),
         None => None,
     })
 }
@@ -846,7 +846,7 @@ pub async fn suggest(ctx: &Ctx, case: &Case, cat: &Category) -> Result<Option<As
     let codes = path_codes(&case.path);
     let community = ctx
         .org
-        .unit_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
+        .label_by_code(codes.get(2).map(String::as_str).unwrap_or(""))
         .await?;
     Ok(match cat.responsible {
         Responsible::Grid => Some(Assignee::Unit(case.grid_id)),

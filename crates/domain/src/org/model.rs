@@ -174,6 +174,18 @@ impl UnitStatus {
     }
 }
 
+/// What a page shows of a unit: its name, code, kind and place in the tree, without
+/// its boundary (see [`super::store::OrgStore::label`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitLabel {
+    pub id: i64,
+    pub code: String,
+    pub kind: UnitKind,
+    pub name: String,
+    pub path: String,
+    pub status: UnitStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrgUnit {
     pub id: i64,
