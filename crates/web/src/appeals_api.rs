@@ -237,7 +237,7 @@ async fn search(
     State(s): State<AppState>,
     c: ApiCaller,
     Query(q): Query<SearchQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let page = appeals::search(
         &s.ctx,
         &c.actor,
@@ -249,7 +249,7 @@ async fn search(
     )
     .await
     .l(c.lang)?;
-    Ok(Json(json!(page)))
+    Ok(Json(page).into_response())
 }
 
 async fn export(
@@ -263,13 +263,9 @@ async fn export(
     Ok(crate::ui::xlsx_response(bytes, "cases.xlsx"))
 }
 
-async fn case(
-    State(s): State<AppState>,
-    c: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+async fn case(State(s): State<AppState>, c: ApiCaller, Path(id): Path<i64>) -> ApiResult<Response> {
     let v = appeals::view(&s.ctx, &c.actor, id).await.l(c.lang)?;
-    Ok(Json(json!(v)))
+    Ok(Json(v).into_response())
 }
 
 #[derive(Deserialize)]
@@ -285,11 +281,11 @@ async fn act(
     c: ApiCaller,
     Path(id): Path<i64>,
     Json(b): Json<ActBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let mut input = b.input;
     input.photos = decode_photos(&b.photos).l(c.lang)?;
     let case = appeals::act(&s.ctx, &c.actor, id, input).await.l(c.lang)?;
-    Ok(Json(json!(case)))
+    Ok(Json(case).into_response())
 }
 
 async fn contact(
@@ -303,9 +299,9 @@ async fn contact(
     Ok(Json(json!({ "phone": phone })))
 }
 
-async fn inbox(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
+async fn inbox(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Response> {
     let i = appeals::inbox(&s.ctx, &c.actor).await.l(c.lang)?;
-    Ok(Json(json!(i)))
+    Ok(Json(i).into_response())
 }
 
 #[derive(Deserialize)]
@@ -334,7 +330,7 @@ async fn rates(
     State(s): State<AppState>,
     c: ApiCaller,
     Query(q): Query<RatesQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let r = appeals::rates(
         &s.ctx,
         &c.actor,
@@ -345,7 +341,7 @@ async fn rates(
     )
     .await
     .l(c.lang)?;
-    Ok(Json(json!(r)))
+    Ok(Json(r).into_response())
 }
 
 async fn rotations(State(s): State<AppState>, c: ApiCaller) -> ApiResult<Json<Value>> {
