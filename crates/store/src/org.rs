@@ -450,31 +450,28 @@ struct LabelMap {
 /// division list ~665 k, most never shown).
 const LABELS_KEPT: usize = 100_000;
 
+/// How a label is asked for.
+#[derive(Debug, Clone, Copy)]
+enum LabelKey<'a> {
+    Id(i64),
+    Code(&'a str),
+}
+
 impl Labels {
-    fn get(&self, id: i64) -> (Option<UnitLabel>, u64) {
+    /// The label if kept and fresh, and the generation it was looked up at.
+    fn get(&self, key: LabelKey<'_>) -> (Option<UnitLabel>, u64) {
         let Ok(g) = self.inner.lock() else {
             return (None, 0);
         };
-        let hit = g
-            .by_id
-            .get(&id)
+        let id = match key {
+            LabelKey::Id(id) => Some(id),
+            LabelKey::Code(code) => g.by_code.get(code).copied(),
+        };
+        let hit = id
+            .and_then(|id| g.by_id.get(&id))
             .filter(|(at, _)| at.elapsed() < crate::appeals::CACHE_TTL)
             .map(|(_, l)| l.clone());
         (hit, g.generation)
-    }
-
-    fn get_by_code(&self, code: &str) -> (Option<UnitLabel>, u64) {
-        let id = match self.inner.lock() {
-            Ok(g) => g.by_code.get(code).copied(),
-            Err(_) => None,
-        };
-        match id {
-            Some(id) => {
-                let (hit, generation) = self.get(id);
-                (hit.filter(|l| l.code == code), generation)
-            }
-            None => (None, self.inner.lock().map(|g| g.generation).unwrap_or(0)),
-        }
     }
 
     /// Keeps a label read when the labels were at `generation`.
@@ -517,6 +514,31 @@ fn label_row(r: &AnyRow) -> Result<UnitLabel> {
 }
 
 impl SqlStore {
+    /// A unit's label: kept by the instance, or read and kept.
+    async fn label_of(&self, key: LabelKey<'_>) -> Result<Option<UnitLabel>> {
+        let labels = &self.cache.labels;
+        let (hit, generation) = labels.get(key);
+        if hit.is_some() {
+            return Ok(hit);
+        }
+        let q = match key {
+            LabelKey::Id(id) => sqlx::query(
+                "SELECT id, code, kind, name, path, status FROM org_units WHERE id = $1",
+            )
+            .bind(id),
+            LabelKey::Code(code) => sqlx::query(
+                "SELECT id, code, kind, name, path, status FROM org_units WHERE code = $1",
+            )
+            .bind(code),
+        };
+        let row = q.fetch_optional(&self.r).await.map_err(db_err)?;
+        let label = row.as_ref().map(label_row).transpose()?;
+        if let Some(l) = &label {
+            labels.keep(l, generation);
+        }
+        Ok(label)
+    }
+
     async fn fetch_unit(&self, conn: &mut AnyConnection, id: i64) -> Result<OrgUnit> {
         let row = sqlx::query(safe!("SELECT {UNIT_COLS} FROM org_units WHERE id = $1"))
             .bind(id)
@@ -556,41 +578,11 @@ impl OrgStore for SqlStore {
     }
 
     async fn label(&self, id: i64) -> Result<Option<UnitLabel>> {
-        let labels = &self.cache.labels;
-        let (hit, generation) = labels.get(id);
-        if hit.is_some() {
-            return Ok(hit);
-        }
-        let row =
-            sqlx::query("SELECT id, code, kind, name, path, status FROM org_units WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.r)
-                .await
-                .map_err(db_err)?;
-        let label = row.as_ref().map(label_row).transpose()?;
-        if let Some(l) = &label {
-            labels.keep(l, generation);
-        }
-        Ok(label)
+        self.label_of(LabelKey::Id(id)).await
     }
 
     async fn label_by_code(&self, code: &str) -> Result<Option<UnitLabel>> {
-        let labels = &self.cache.labels;
-        let (hit, generation) = labels.get_by_code(code);
-        if hit.is_some() {
-            return Ok(hit);
-        }
-        let row =
-            sqlx::query("SELECT id, code, kind, name, path, status FROM org_units WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.r)
-                .await
-                .map_err(db_err)?;
-        let label = row.as_ref().map(label_row).transpose()?;
-        if let Some(l) = &label {
-            labels.keep(l, generation);
-        }
-        Ok(label)
+        self.label_of(LabelKey::Code(code)).await
     }
 
     async fn units_by_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {
@@ -1106,5 +1098,60 @@ impl OrgStore for SqlStore {
             .await
             .map_err(db_err)?;
         row.as_ref().map(post_row).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(id: i64, code: &str, name: &str) -> UnitLabel {
+        UnitLabel {
+            id,
+            code: code.into(),
+            kind: UnitKind::Grid,
+            name: name.into(),
+            path: format!("/150302/{code}/"),
+            status: UnitStatus::Active,
+        }
+    }
+
+    #[test]
+    fn labels_are_found_by_id_and_code_and_all_dropped_on_a_change() {
+        let labels = Labels::default();
+        let (miss, generation) = labels.get(LabelKey::Id(7));
+        assert!(miss.is_none());
+        labels.keep(&label(7, "150302001002001", "第一网格"), generation);
+        assert_eq!(
+            labels.get(LabelKey::Id(7)).0.map(|l| l.name),
+            Some("第一网格".to_string())
+        );
+        assert_eq!(
+            labels
+                .get(LabelKey::Code("150302001002001"))
+                .0
+                .map(|l| l.id),
+            Some(7)
+        );
+        assert!(labels.get(LabelKey::Code("150302001002002")).0.is_none());
+        labels.forget_all();
+        assert!(labels.get(LabelKey::Id(7)).0.is_none());
+        assert!(labels.get(LabelKey::Code("150302001002001")).0.is_none());
+    }
+
+    #[test]
+    fn a_label_read_before_a_change_is_not_kept_after_it() {
+        let labels = Labels::default();
+        let (_, before) = labels.get(LabelKey::Id(7));
+        // This instance renames the unit while a page's read of the old row is in flight.
+        labels.forget_all();
+        labels.keep(&label(7, "150302001002001", "旧名"), before);
+        assert!(labels.get(LabelKey::Id(7)).0.is_none());
+        let (_, now) = labels.get(LabelKey::Id(7));
+        labels.keep(&label(7, "150302001002001", "新名"), now);
+        assert_eq!(
+            labels.get(LabelKey::Id(7)).0.map(|l| l.name),
+            Some("新名".to_string())
+        );
     }
 }
