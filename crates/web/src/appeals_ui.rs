@@ -428,13 +428,13 @@ async fn case_view(
 ) -> Result<Response> {
     let view = appeals::view(&state.ctx, &c.actor, id).await?;
     let lang = c.lang;
-    // Choices for the action forms.
+    // Choices for the action forms (the action itself checks the unit it is given).
     let mut units = vec![];
     for code in jiceng_domain::org::rules::path_codes(&view.case.path)
         .into_iter()
         .skip(1)
     {
-        if let Some(u) = state.ctx.org.unit_by_code(&code).await?
+        if let Some(u) = state.ctx.org.label_by_code(&code).await?
             && c.actor.reaches(&u.path)
         {
             units.push(context! { id => u.id, name => u.name });

@@ -846,7 +846,7 @@ impl Lookup {
         if let Some(n) = self.units.get(&id) {
             return Ok(n.clone());
         }
-        let n = ctx.org.unit(id).await?.map(|u| u.name);
+        let n = ctx.org.label(id).await?.map(|u| u.name);
         self.units.insert(id, n.clone());
         Ok(n)
     }
