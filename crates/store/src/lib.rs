@@ -436,11 +436,26 @@ impl SqlStore {
     }
 
     /// Refreshes the query planner's statistics (after bulk loads, and now and then).
+    ///
+    /// PostgreSQL: only the tables that hold rows are analysed. An empty table, once
+    /// analysed, is known to be empty: the plan a connection then keeps for a look-up in
+    /// it is a sequential scan, and that plan stays in use while the table grows, until
+    /// the table is analysed again (autovacuum may be off). A table never analysed is
+    /// planned as holding a few pages, through its indexes. After the demo's load the
+    /// outbox, the sessions, a case's attachments and whistles are empty; the outbox's
+    /// claim, planned once from such statistics, marked 14,581 notices in a claim of 500.
     pub async fn optimize(&self) -> Result<()> {
-        sqlx::raw_sql("ANALYZE")
-            .execute(&self.w)
-            .await
-            .map_err(db_err)?;
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => {
+                "DO $$ DECLARE t regclass; filled boolean; BEGIN \
+                 FOR t IN SELECT c.oid FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace LOOP \
+                 EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', t) INTO filled; \
+                 IF filled THEN EXECUTE format('ANALYZE %s', t); END IF; \
+                 END LOOP; END $$"
+            }
+        };
+        sqlx::raw_sql(sql).execute(&self.w).await.map_err(db_err)?;
         self.reload_statistics().await
     }
 
