@@ -2530,18 +2530,14 @@ impl AppealStore for SqlStore {
         // limit, and each run sorts every unsent notice. Its plan was cached from the
         // empty table of a fresh database (a nested loop over a sequential scan of
         // notifications); under intake at 6.1 k/s a claim of 500 ran 32–38 s and marked
-        // 14,581 notices, and the outbox fell ever further behind.
-        //
-        // Not kept as a prepared statement: planned on each claim with the table's
-        // present size (a plan cached while the outbox was empty stays in use until
-        // the table is analysed, and this machine's PostgreSQL runs without
-        // autovacuum). Parsing and planning cost ~0.6 ms a claim of up to 500.
+        // 14,581 notices, and the outbox fell ever further behind. (Statistics that
+        // called the outbox empty came from analysing it so; `SqlStore::optimize`
+        // no longer analyses empty tables.)
         let rows = sqlx::query(
             "WITH claimed AS MATERIALIZED (SELECT id FROM notifications WHERE sent_ms IS NULL AND id > $3 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
              UPDATE notifications AS n SET sent_ms = $1 FROM claimed WHERE n.id = claimed.id \
              RETURNING n.id, n.at_ms, n.channel, n.recipient, n.case_id, n.text, n.sent_ms",
         )
-        .persistent(false)
         .bind(now_ms)
         .bind(limit)
         .bind(after_id)

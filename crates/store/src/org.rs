@@ -13,7 +13,14 @@ use crate::{SqlStore, db_err, subtree_range, write_audit};
 const UNIT_COLS: &str = "id, code, kind, name, official_name, parent_id, path, grid_type, boundary, address, status, created_ms, retired_ms, version";
 
 fn unit_row(r: &AnyRow) -> Result<OrgUnit> {
-    let kind: String = r.try_get("kind").map_err(db_err)?;
+    let UnitLabel {
+        id,
+        code,
+        kind,
+        name,
+        path,
+        status,
+    } = label_row(r)?;
     let grid_type: Option<String> = r.try_get("grid_type").map_err(db_err)?;
     let boundary: Option<String> = r.try_get("boundary").map_err(db_err)?;
     let boundary = match boundary {
@@ -24,17 +31,17 @@ fn unit_row(r: &AnyRow) -> Result<OrgUnit> {
         None => None,
     };
     Ok(OrgUnit {
-        id: r.try_get("id").map_err(db_err)?,
-        code: r.try_get("code").map_err(db_err)?,
-        kind: UnitKind::parse(&kind).ok_or_else(|| DomainError::internal("bad unit kind"))?,
-        name: r.try_get("name").map_err(db_err)?,
+        id,
+        code,
+        kind,
+        name,
         official_name: r.try_get("official_name").map_err(db_err)?,
         parent_id: r.try_get("parent_id").map_err(db_err)?,
-        path: r.try_get("path").map_err(db_err)?,
+        path,
         grid_type: grid_type.as_deref().and_then(GridType::parse),
         boundary,
         address: r.try_get("address").map_err(db_err)?,
-        status: UnitStatus::parse(&r.try_get::<String, _>("status").map_err(db_err)?),
+        status,
         created_ms: r.try_get("created_ms").map_err(db_err)?,
         retired_ms: r.try_get("retired_ms").map_err(db_err)?,
         version: r.try_get("version").map_err(db_err)?,
@@ -501,6 +508,7 @@ impl Labels {
     }
 }
 
+/// The columns a unit's label and its full row share.
 fn label_row(r: &AnyRow) -> Result<UnitLabel> {
     let kind: String = r.try_get("kind").map_err(db_err)?;
     Ok(UnitLabel {

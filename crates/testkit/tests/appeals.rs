@@ -11,6 +11,13 @@ async fn submit(app: &TestApp, token: &str, body: Value) -> jiceng_testkit::Repl
     app.api("POST", "/api/v1/cases", token, Some(body)).await
 }
 
+/// Submits a case that must be accepted; returns its id.
+async fn submitted(app: &TestApp, token: &str, body: Value) -> i64 {
+    ok(&submit(app, token, body).await)["case"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
 async fn act(app: &TestApp, token: &str, id: i64, body: Value) -> jiceng_testkit::Reply {
     let cur = app
         .api("GET", &format!("/api/v1/cases/{id}"), token, None)
@@ -497,9 +504,7 @@ async fn the_inbox_lists_cases_nearing_their_deadline_before_and_after_the_sweep
     };
     let body =
         json!({"category": "0302", "description": "楼道乱堆杂物", "lon": 106.805, "lat": 39.605});
-    let soon = ok(&submit(&app, f.token(GridWorker), body.clone()).await)["case"]["id"]
-        .as_i64()
-        .unwrap();
+    let soon = submitted(&app, f.token(GridWorker), body.clone()).await;
     let inbox = async || {
         app.api("GET", "/api/v1/inbox", f.token(GridWorker), None)
             .await
@@ -508,9 +513,7 @@ async fn the_inbox_lists_cases_nearing_their_deadline_before_and_after_the_sweep
     assert_eq!(list(&inbox().await, "nearing"), Vec::<i64>::new());
     // Three quarters of the way: nearing, before the sweep has reminded anyone…
     env.clock.advance(chrono::Duration::days(4));
-    let far = ok(&submit(&app, f.token(GridWorker), body).await)["case"]["id"]
-        .as_i64()
-        .unwrap();
+    let far = submitted(&app, f.token(GridWorker), body).await;
     assert_eq!(list(&inbox().await, "nearing"), vec![soon], "not {far}");
     // … and after.
     assert_eq!(appeals::sweep(&env.ctx).await.unwrap().reminded, 1);
@@ -898,14 +901,12 @@ async fn appeal_pages_render() {
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
-    let id = ok(&submit(
+    let id = submitted(
         &app,
         f.token(Resident),
         json!({"category": "1104", "description": "楼上卫生间漏水严重"}),
     )
-    .await)["case"]["id"]
-        .as_i64()
-        .unwrap();
+    .await;
     for (login, pages) in [
         (
             "wangge",
@@ -1268,13 +1269,12 @@ async fn a_case_page_names_a_grid_renamed_on_this_instance_at_once() {
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
-    let r = submit(
+    let id = submitted(
         &app,
         f.token(Resident),
         json!({"category": "1104", "description": "楼上卫生间漏水严重，天花板渗水"}),
     )
     .await;
-    let id = ok(&r)["case"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/cases/{id}");
     let page = || app.api("GET", &path, f.token(GridWorker), None);
     let grid = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
@@ -1448,18 +1448,15 @@ async fn rolled_up_rates_equal_counted_rates() {
     // A mix of cases in every state.
     let mut ids = vec![];
     for i in 0..6 {
-        let r = ok(&submit(&app, f.token(GridWorker), json!({"category": "0302", "description": format!("乱堆 {i}"), "lon": 106.805, "lat": 39.605})).await);
-        ids.push(r["case"]["id"].as_i64().unwrap());
+        ids.push(submitted(&app, f.token(GridWorker), json!({"category": "0302", "description": format!("乱堆 {i}"), "lon": 106.805, "lat": 39.605})).await);
     }
-    let water = ok(&submit(&app, f.token(HotlineOperator), json!({"category": "0103", "description": "漏水", "lon": 106.855, "lat": 39.605, "reporter_phone": "13900001111"})).await)["case"]["id"].as_i64().unwrap();
-    let rejected = ok(&submit(
+    let water = submitted(&app, f.token(HotlineOperator), json!({"category": "0103", "description": "漏水", "lon": 106.855, "lat": 39.605, "reporter_phone": "13900001111"})).await;
+    let rejected = submitted(
         &app,
         f.token(Resident),
         json!({"category": "1301", "description": "重复"}),
     )
-    .await)["case"]["id"]
-        .as_i64()
-        .unwrap();
+    .await;
     ok(&act(
         &app,
         f.token(GridWorker),
@@ -1575,13 +1572,12 @@ async fn the_database_refuses_references_to_nothing() {
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
-    let r = submit(
+    let id = submitted(
         &app,
         f.token(Resident),
         json!({"category": "1104", "description": "楼道灯坏了，晚上看不见"}),
     )
     .await;
-    let id = ok(&r)["case"]["id"].as_i64().unwrap();
     let pool = env.store.write_pool();
     sqlx::query("INSERT INTO notifications (at_ms, channel, recipient, case_id, text) VALUES (1, 'sms', 'x', $1, 'x')")
         .bind(id)
