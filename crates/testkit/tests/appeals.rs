@@ -1409,6 +1409,49 @@ async fn statistics_leave_empty_tables_to_their_indexes() {
     assert!(!plan.contains("Seq Scan"), "{plan}");
 }
 
+/// The server's periodic statistics refresh keeps PostgreSQL's statistics when
+/// autovacuum does not (as on this machine): a table that grew is analysed.
+#[tokio::test]
+async fn the_periodic_refresh_analyses_grown_tables_without_autovacuum() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    if env.store.backend != jiceng_store::Backend::Postgres {
+        env.store.optimize_light().await.unwrap();
+        return;
+    }
+    let (autovacuum,): (String,) = sqlx::query_as("SELECT current_setting('autovacuum')")
+        .fetch_one(env.store.write_pool())
+        .await
+        .unwrap();
+    let cases = || async {
+        let (n,): (f64,) = sqlx::query_as(
+            "SELECT CAST(reltuples AS DOUBLE PRECISION) FROM pg_class \
+             WHERE relname = 'cases' AND relnamespace = current_schema()::regnamespace",
+        )
+        .fetch_one(env.store.write_pool())
+        .await
+        .unwrap();
+        n
+    };
+    assert_eq!(cases().await, -1.0, "the fixture analyses nothing");
+    for i in 0..3 {
+        submitted(
+            &app,
+            f.token(Resident),
+            json!({"category": "1104", "description": format!("楼道灯坏了 {i}")}),
+        )
+        .await;
+    }
+    env.store.optimize_light().await.unwrap();
+    if autovacuum == "on" {
+        // Left to autovacuum.
+        assert_eq!(cases().await, -1.0);
+    } else {
+        assert_eq!(cases().await, 3.0);
+    }
+}
+
 /// Runs futures concurrently on this task and returns their outputs in order.
 async fn futures_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
     join_vec(fs.into_iter().map(Box::pin).collect()).await
