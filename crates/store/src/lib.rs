@@ -74,7 +74,7 @@ pub struct SqlStore {
     pub(crate) r: AnyPool,
     pub backend: Backend,
     /// The group-commit writer of case intake.
-    pub(crate) intake: tokio::sync::mpsc::Sender<appeals::IntakeJob>,
+    pub(crate) writer: appeals::Writer,
     /// Small, rarely changing tables read on every intake (categories, calendar).
     pub(crate) cache: std::sync::Arc<appeals::Cache>,
 }
@@ -181,7 +181,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         .await
         .map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite, Some(r.clone())),
+            writer: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite, Some(r.clone())),
             cache: Default::default(),
             w,
             r,
@@ -230,7 +230,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
             .connect_lazy(url)
             .map_err(db_err)?;
         return Ok(SqlStore {
-            intake: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),
+            writer: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),
             cache: Default::default(),
             w: pool.clone(),
             r: pool,
@@ -616,6 +616,22 @@ impl SqlStore {
     /// (e.g. to prove the audit trail refuses UPDATE and DELETE).
     pub fn write_pool(&self) -> &AnyPool {
         &self.w
+    }
+
+    /// Intakes and outbox claims waiting for the intake writer to take them (queue
+    /// depths, for metrics and tests).
+    pub fn writer_waiting(&self) -> (usize, usize) {
+        let depth = |max: usize, free: usize| max.saturating_sub(free);
+        (
+            depth(
+                self.writer.intake.max_capacity(),
+                self.writer.intake.capacity(),
+            ),
+            depth(
+                self.writer.claims.max_capacity(),
+                self.writer.claims.capacity(),
+            ),
+        )
     }
 
     pub async fn close(&self) {

@@ -34,6 +34,8 @@ struct Stats {
     cases: AtomicU64,
     redone: AtomicU64,
     slow: AtomicU64,
+    claims_carried: AtomicU64,
+    claims_alone: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -42,6 +44,8 @@ static STATS: Stats = Stats {
     cases: AtomicU64::new(0),
     redone: AtomicU64::new(0),
     slow: AtomicU64::new(0),
+    claims_carried: AtomicU64::new(0),
+    claims_alone: AtomicU64::new(0),
 };
 
 /// A batch that takes longer than this is counted as slow (and logged at debug level
@@ -105,6 +109,17 @@ pub(crate) fn batch_redone() {
     STATS.redone.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Counts one outbox claim the writer ran (SQLite): `carried` by an intake batch, in
+/// its transaction, or alone in one of its own.
+pub(crate) fn claim_done(carried: bool) {
+    let c = if carried {
+        &STATS.claims_carried
+    } else {
+        &STATS.claims_alone
+    };
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
 #[derive(Debug, Clone, Default)]
 pub struct WriterSnapshot {
@@ -115,6 +130,10 @@ pub struct WriterSnapshot {
     pub redone: u64,
     /// Batches over [`SLOW_BATCH`].
     pub slow: u64,
+    /// SQLite's outbox claims that shared an intake batch's transaction …
+    pub claims_carried: u64,
+    /// … and those that ran in one of their own.
+    pub claims_alone: u64,
 }
 
 impl WriterSnapshot {
@@ -164,6 +183,8 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
         cases: STATS.cases.load(Ordering::Relaxed),
         redone: STATS.redone.load(Ordering::Relaxed),
         slow: STATS.slow.load(Ordering::Relaxed),
+        claims_carried: STATS.claims_carried.load(Ordering::Relaxed),
+        claims_alone: STATS.claims_alone.load(Ordering::Relaxed),
     }
 }
 
@@ -191,11 +212,17 @@ pub fn intake_writer_metrics() -> String {
          jiceng_intake_writer_redone_batches_total {}\n\
          # HELP jiceng_intake_writer_slow_batches_total Batches that took longer than 10 ms from taking the first intake to answering.\n\
          # TYPE jiceng_intake_writer_slow_batches_total counter\n\
-         jiceng_intake_writer_slow_batches_total {}\n",
+         jiceng_intake_writer_slow_batches_total {}\n\
+         # HELP jiceng_intake_writer_claims_total Outbox claims the intake writer ran (SQLite), carried by an intake batch or alone.\n\
+         # TYPE jiceng_intake_writer_claims_total counter\n\
+         jiceng_intake_writer_claims_total{{carried=\"yes\"}} {}\n\
+         jiceng_intake_writer_claims_total{{carried=\"no\"}} {}\n",
         STATS.batches.load(Ordering::Relaxed),
         STATS.cases.load(Ordering::Relaxed),
         STATS.redone.load(Ordering::Relaxed),
-        STATS.slow.load(Ordering::Relaxed)
+        STATS.slow.load(Ordering::Relaxed),
+        STATS.claims_carried.load(Ordering::Relaxed),
+        STATS.claims_alone.load(Ordering::Relaxed)
     ));
     out
 }

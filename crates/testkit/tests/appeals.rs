@@ -1361,6 +1361,104 @@ async fn a_claim_takes_no_more_than_its_limit_after_the_outbox_grew_from_empty()
     assert_eq!(unsent.0, 2800);
 }
 
+/// An outbox claim that comes while intakes wait takes exactly the notices that waited
+/// before them. (On SQLite the intake writer carries such a claim in the intakes'
+/// batch: it marks the claim's range sent in the batch's own transaction, and the
+/// batch's notices wait for the next claim.)
+#[tokio::test]
+async fn a_claim_that_waits_with_intakes_takes_only_the_notices_before_them() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let sqlite = env.store.backend == jiceng_store::Backend::Sqlite;
+    let claim = |after: i64| {
+        let ctx = env.ctx.clone();
+        async move {
+            ctx.appeals
+                .claim_notices(ctx.now_ms(), after, 1000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|n| n.id)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let unsent = || async {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM notifications WHERE sent_ms IS NULL ORDER BY id")
+                .fetch_all(env.store.write_pool())
+                .await
+                .unwrap();
+        rows.into_iter().map(|r| r.0).collect::<Vec<i64>>()
+    };
+    while !claim(0).await.is_empty() {}
+    sqlx::query(
+        "INSERT INTO notifications (at_ms, channel, recipient, text) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) \
+         SELECT i, 'sms', 'grid:' || i, '测试通知' FROM n",
+    )
+    .execute(env.store.write_pool())
+    .await
+    .unwrap();
+    let waiting = unsent().await;
+    assert_eq!(waiting.len(), 30);
+    let carried_before = jiceng_store::intake_writer_snapshot().claims_carried;
+    // SQLite: while the one write connection is held here, the intakes and the claim
+    // queue up for the writer; it takes them together once the connection is free.
+    let held = if sqlite {
+        Some(env.store.write_pool().acquire().await.unwrap())
+    } else {
+        None
+    };
+    let intakes: Vec<_> = (0..40)
+        .map(|i| {
+            submit(
+                &app,
+                f.token(Resident),
+                json!({"category": "1301", "description": format!("楼下夜里施工 {i}")}),
+            )
+        })
+        .collect();
+    let release = async {
+        if let Some(conn) = held {
+            // All 40 intakes and the claim queued (the writer, blocked on the
+            // connection, may already hold the first of them in hand).
+            let queued =
+                |(intakes, claims): (usize, usize)| intakes >= 39 && intakes + claims >= 40;
+            let mut polls = 0;
+            while !queued(env.store.writer_waiting()) {
+                polls += 1;
+                assert!(
+                    polls < 3000,
+                    "the writer's queue never filled: {:?}",
+                    env.store.writer_waiting()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            drop(conn);
+        }
+    };
+    let (replies, claimed, ()) = tokio::join!(futures_join_all(intakes), claim(0), release);
+    assert!(replies.iter().all(|r| r.status.is_success()));
+    assert_eq!(
+        claimed, waiting,
+        "the claim took what waited before the intakes"
+    );
+    if sqlite {
+        assert!(jiceng_store::intake_writer_snapshot().claims_carried > carried_before);
+    }
+    // The intakes' notices are all still waiting, and the next claim takes them.
+    let theirs = unsent().await;
+    assert!(
+        theirs.len() >= 40,
+        "each intake left a notice: {}",
+        theirs.len()
+    );
+    assert!(theirs.iter().all(|id| !waiting.contains(id)));
+    assert_eq!(claim(0).await, theirs);
+    assert!(unsent().await.is_empty());
+}
+
 /// Refreshing the planner's statistics leaves an empty table unanalysed on PostgreSQL,
 /// so a look-up planned on it keeps its index as the table grows: a connection's kept
 /// plan for an analysed empty table is a sequential scan.
