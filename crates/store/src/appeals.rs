@@ -1499,7 +1499,7 @@ pub(crate) fn spawn_intake_writer(
             let first = tokio::select! {
                 biased;
                 j = rx.recv() => match j {
-                    Some(j) => WriterJob::Intake(j),
+                    Some(j) => WriterJob::Intake(Box::new(j)),
                     None => return,
                 },
                 c = claims.recv(), if claims_open => match c {
@@ -1535,7 +1535,7 @@ pub(crate) fn spawn_intake_writer(
             let mut next = Some(first);
             while let Some(first) = next.take() {
                 let (mut batch, mut claim) = match first {
-                    WriterJob::Intake(j) => (vec![j], claims.try_recv().ok()),
+                    WriterJob::Intake(j) => (vec![*j], claims.try_recv().ok()),
                     WriterJob::Claim(c) => (vec![], Some(c)),
                 };
                 while batch.len() < BATCH {
@@ -1557,7 +1557,7 @@ pub(crate) fn spawn_intake_writer(
                 clock = Clock::start();
                 if held.elapsed() < HOLD_FOR {
                     if let Ok(j) = rx.try_recv() {
-                        next = Some(WriterJob::Intake(j));
+                        next = Some(WriterJob::Intake(Box::new(j)));
                     } else if let Ok(c) = claims.try_recv() {
                         next = Some(WriterJob::Claim(c));
                     }
@@ -1606,7 +1606,7 @@ pub(crate) struct Writer {
 
 /// What the SQLite writer takes first after waiting.
 enum WriterJob {
-    Intake(IntakeJob),
+    Intake(Box<IntakeJob>),
     Claim(ClaimJob),
 }
 
