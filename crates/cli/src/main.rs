@@ -408,7 +408,10 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
     Ok((store, ctx))
 }
 
-async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs) -> AnyResult<()> {
+async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs, g: &Global) -> AnyResult<()> {
+    // PostgreSQL: other instances' changes to the categories, the calendar, the
+    // departments and the units reach this one's copies as they commit.
+    store.follow_changes(&g.database, ctx.grids.clone()).await?;
     // Let SQLite refresh planner statistics it finds stale, before serving. (Only here: a
     // table that grew tenfold is analysed in full, holding the write lock, and other
     // commands — `user token`, `bench load` — run beside a serving instance.)
@@ -570,7 +573,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
     match cli.command {
         Command::Serve(args) => {
             let (store, ctx) = open(&g, false).await?;
-            serve(store, ctx, &args).await
+            serve(store, ctx, &args, &g).await
         }
         Command::Migrate => {
             let (store, _ctx) = open(&g, is_sqlite(&g.database)).await?;
@@ -651,7 +654,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(_store, ctx, &args).await
+            serve(_store, ctx, &args, &g).await
         }
         Command::Import {
             kind,

@@ -733,7 +733,24 @@ fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Cas
 /// unit's label may go unseen.
 pub(crate) const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
-type Timed<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
+/// A cached value with the moment it was read, and a generation that every
+/// [`forget`] advances: a value read before a change is not kept after it.
+type Timed<T> = std::sync::Mutex<Slot<T>>;
+
+#[derive(Debug)]
+pub(crate) struct Slot<T> {
+    generation: u64,
+    value: Option<(std::time::Instant, T)>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            generation: 0,
+            value: None,
+        }
+    }
+}
 
 /// Categories and the calendar, read on every intake, kept for [`CACHE_TTL`] (and
 /// dropped at once when this instance changes them).
@@ -752,6 +769,27 @@ pub(crate) struct Cache {
     vacuuming: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
+impl Cache {
+    /// Drops what is kept of `table` ([`crate::changes::EVERYTHING`]: all of it), as
+    /// another instance changed it.
+    pub(crate) fn forget_table(&self, table: &str) {
+        let all = table == crate::changes::EVERYTHING;
+        if all || table == "appeal_categories" {
+            forget(&self.categories);
+        }
+        if all || table == "calendar_days" {
+            forget(&self.calendar);
+            forget(&self.working);
+        }
+        if all || table == "departments" {
+            forget(&self.departments);
+        }
+        if all || table == "org_units" {
+            self.labels.forget_all();
+        }
+    }
+}
+
 /// PostgreSQL: after this many notices marked sent, the instance vacuums the outbox.
 /// A sent notice stays in the index of unsent ones until its row is vacuumed, and every
 /// claim walks those entries from the oldest on: without a vacuum (autovacuum may be
@@ -763,22 +801,31 @@ pub(crate) struct Cache {
 /// instead of reading the first few in the index's order.
 const VACUUM_OUTBOX_EVERY: u64 = 200_000;
 
-fn cached<T: Clone>(slot: &Timed<T>) -> Option<T> {
-    let g = slot.lock().ok()?;
-    g.as_ref()
+/// The value if kept and fresh; otherwise the generation to [`keep`] a new one at.
+fn cached<T: Clone>(slot: &Timed<T>) -> std::result::Result<T, u64> {
+    let Ok(g) = slot.lock() else {
+        return Err(u64::MAX);
+    };
+    g.value
+        .as_ref()
         .filter(|(at, _)| at.elapsed() < CACHE_TTL)
         .map(|(_, v)| v.clone())
+        .ok_or(g.generation)
 }
 
-fn keep<T>(slot: &Timed<T>, v: T) {
-    if let Ok(mut g) = slot.lock() {
-        *g = Some((std::time::Instant::now(), v));
+/// Keeps `v`, read at `generation`, unless the slot was forgotten since.
+fn keep<T>(slot: &Timed<T>, generation: u64, v: T) {
+    if let Ok(mut g) = slot.lock()
+        && g.generation == generation
+    {
+        g.value = Some((std::time::Instant::now(), v));
     }
 }
 
 fn forget<T>(slot: &Timed<T>) {
     if let Ok(mut g) = slot.lock() {
-        *g = None;
+        g.value = None;
+        g.generation += 1;
     }
 }
 
@@ -819,19 +866,30 @@ struct ClaimRange {
 }
 
 /// SQLite: the range of ids a claim takes — its `limit` lowest unsent ids above
-/// `after_id`. Only the intake writer runs it, on the one write connection, so nothing
-/// writes between this look-up and the claim's UPDATE; and since that one writer gives
-/// ids in commit order and claims take the lowest unsent ones, every notice from `lo`
-/// to `hi` is unsent.
-async fn claim_range(conn: &mut AnyConnection, c: &ClaimJob) -> Result<Option<ClaimRange>> {
-    let (lo, hi, n): (Option<i64>, Option<i64>, i64) = sqlx::query_as(
-        "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM notifications WHERE sent_ms IS NULL AND id > $2 ORDER BY id LIMIT $1)",
-    )
-    .bind(c.limit)
-    .bind(c.after_id)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_err)?;
+/// `after_id` — looked up inside the transaction that marks them (`begin`, if given,
+/// opens it: sent with the look-up). The transaction holds the write lock, so nothing
+/// else writes between this look-up and the claim's UPDATE; and since a single writer
+/// gives ids in commit order and claims take the lowest unsent ones, every notice from
+/// `lo` to `hi` is unsent.
+async fn claim_range(
+    conn: &mut AnyConnection,
+    c: &ClaimJob,
+    begin: &str,
+) -> Result<Option<ClaimRange>> {
+    let sql = format!(
+        "{begin}SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM notifications WHERE sent_ms IS NULL AND id > $2 ORDER BY id LIMIT $1)"
+    );
+    // All rows, not the first: with a BEGIN in front, the first result is the BEGIN's.
+    let rows: Vec<(Option<i64>, Option<i64>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(c.limit)
+        .bind(c.after_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let (lo, hi, n) = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| DomainError::internal("the outbox claim's look-up returned no row"))?;
     Ok(match (lo, hi) {
         (Some(lo), Some(hi)) => Some(ClaimRange {
             now_ms: c.now_ms,
@@ -850,7 +908,7 @@ const CLAIM_MARK_SQL: &str = "UPDATE notifications SET sent_ms = $1 ->> '$[0][0]
 /// SQLite: a claim in a transaction of its own, when no intake batch carries it.
 async fn claim_alone(conn: &mut AnyConnection, c: &ClaimJob) -> Result<Option<(i64, i64)>> {
     let mut tx = crate::begin_on(conn, crate::Backend::Sqlite).await?;
-    let Some(r) = claim_range(&mut tx, c).await? else {
+    let Some(r) = claim_range(&mut tx, c, "").await? else {
         return Ok(None);
     };
     let marked = sqlx::query(
@@ -1097,9 +1155,13 @@ enum BatchTx<'a> {
     Held,
     /// SQLite: the batch begins and commits it itself, the `BEGIN` sent along with the
     /// first statement and the `COMMIT` with the last, so the whole batch takes two or
-    /// three round trips to the connection's thread. An outbox claim's range, if given,
-    /// is marked sent in the same transaction (see [`ClaimJob`]).
-    SqliteOwn(Option<ClaimRange>),
+    /// three round trips to the connection's thread — unless `begun`: the caller sent
+    /// the BEGIN already (with a claim's look-up). An outbox claim's range, if given, is
+    /// marked sent in the same transaction (see [`ClaimJob`]).
+    SqliteOwn {
+        claim: Option<ClaimRange>,
+        begun: bool,
+    },
     /// PostgreSQL, a batch without photos: the numbers and ids are reserved on the
     /// given connection (see [`Reserver`]), then every row goes in one statement, which
     /// is its own transaction — no BEGIN and no COMMIT. Should that statement fail,
@@ -1114,7 +1176,7 @@ async fn intake_many(
     clock: &mut Clock,
     mut tx: BatchTx<'_>,
 ) -> Result<Vec<(Case, bool)>> {
-    let own_tx = matches!(tx, BatchTx::SqliteOwn(_));
+    let own_tx = matches!(tx, BatchTx::SqliteOwn { .. });
     if matches!(tx, BatchTx::PgStatement(_)) && batch.iter().any(|j| !j.photos.is_empty()) {
         return Err(DomainError::internal(
             "a batch with photos is written in a transaction",
@@ -1128,7 +1190,10 @@ async fn intake_many(
         .filter_map(|j| j.case.idem_key.as_deref())
         .collect();
     // `own_tx`: the BEGIN goes in front of the batch's first statement (taken once).
-    let mut begin = if own_tx { "BEGIN IMMEDIATE;\n" } else { "" };
+    let mut begin = match tx {
+        BatchTx::SqliteOwn { begun: false, .. } => "BEGIN IMMEDIATE;\n",
+        _ => "",
+    };
     let mut by_key: HashMap<String, Case> = HashMap::new();
     if !keys.is_empty() {
         // On SQLite the keys drive the join (CROSS JOIN fixes the order): most cases
@@ -1436,7 +1501,7 @@ async fn intake_many(
     }
     rollup_parts(sqlite, &roll, &mut script)?;
     clock.mark(Phase::Rollup);
-    if let BatchTx::SqliteOwn(Some(c)) = &tx {
+    if let BatchTx::SqliteOwn { claim: Some(c), .. } = &tx {
         script.push(CLAIM_MARK_SQL.to_string(), &[(c.now_ms, c.lo, c.hi)])?;
     }
     if own_tx {
@@ -1774,13 +1839,20 @@ async fn write_batch(
     // waiting outbox claim's notices sent in it: the claim shares the batch's commit
     // instead of paying one of its own.
     if sqlite && n > 1 {
+        // The claim's look-up opens the batch's transaction.
         let looked_up = match claim.as_ref() {
-            Some(c) => Some(claim_range(conn, c).await),
+            Some(c) => Some(claim_range(conn, c, "BEGIN IMMEDIATE;\n").await),
             None => None,
         };
+        let begun = matches!(looked_up, Some(Ok(_)));
         let range = match looked_up {
             Some(Ok(Some(r))) => Some(r),
             Some(answer) => {
+                if answer.is_err() {
+                    // Whether or not its BEGIN ran (rolling back with no transaction
+                    // open is an error, ignored).
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                }
                 // Nothing to claim, or the look-up failed: answered now.
                 if let Some(c) = claim.take() {
                     let _ = c.reply.send(answer.map(|_| None));
@@ -1789,7 +1861,11 @@ async fn write_batch(
             }
             None => None,
         };
-        match intake_many(conn, &batch, &mut clock, BatchTx::SqliteOwn(range)).await {
+        let tx = BatchTx::SqliteOwn {
+            claim: range,
+            begun,
+        };
+        match intake_many(conn, &batch, &mut clock, tx).await {
             Ok(cases) => {
                 writer_stats::batch_done(n, &clock);
                 for (j, c) in batch.into_iter().zip(cases) {
@@ -2032,24 +2108,26 @@ impl SqlStore {
 impl SqlStore {
     /// The categories, from the cache when fresh (shared, not copied).
     async fn category_list(&self) -> Result<Arc<Vec<Category>>> {
-        if let Some(c) = cached(&self.cache.categories) {
-            return Ok(c);
-        }
+        let generation = match cached(&self.cache.categories) {
+            Ok(c) => return Ok(c),
+            Err(g) => g,
+        };
         let rows = sqlx::query("SELECT * FROM appeal_categories ORDER BY code")
             .fetch_all(&self.r)
             .await
             .map_err(db_err)?;
         let cats: Vec<Category> = rows.iter().map(category_row).collect::<Result<_>>()?;
         let cats = Arc::new(cats);
-        keep(&self.cache.categories, cats.clone());
+        keep(&self.cache.categories, generation, cats.clone());
         Ok(cats)
     }
 
     /// The calendar's special days, from the cache when fresh.
     async fn calendar_days(&self) -> Result<Arc<Vec<(NaiveDate, DayKind, String)>>> {
-        if let Some(c) = cached(&self.cache.calendar) {
-            return Ok(c);
-        }
+        let generation = match cached(&self.cache.calendar) {
+            Ok(c) => return Ok(c),
+            Err(g) => g,
+        };
         let rows: Vec<(String, String, String)> =
             sqlx::query_as("SELECT day, kind, note FROM calendar_days ORDER BY day")
                 .fetch_all(&self.r)
@@ -2068,7 +2146,7 @@ impl SqlStore {
             })
             .collect();
         let days = Arc::new(days);
-        keep(&self.cache.calendar, days.clone());
+        keep(&self.cache.calendar, generation, days.clone());
         Ok(days)
     }
 }
@@ -2146,13 +2224,14 @@ impl AppealStore for SqlStore {
     }
 
     async fn working_calendar(&self) -> Result<Arc<Calendar>> {
-        if let Some(c) = cached(&self.cache.working) {
-            return Ok(c);
-        }
+        let generation = match cached(&self.cache.working) {
+            Ok(c) => return Ok(c),
+            Err(g) => g,
+        };
         let built = Arc::new(Calendar::new(
             self.calendar_days().await?.iter().map(|(d, k, _)| (*d, *k)),
         ));
-        keep(&self.cache.working, built.clone());
+        keep(&self.cache.working, generation, built.clone());
         Ok(built)
     }
 
@@ -2194,15 +2273,16 @@ impl AppealStore for SqlStore {
     }
 
     async fn departments(&self) -> Result<Vec<Department>> {
-        if let Some(d) = cached(&self.cache.departments) {
-            return Ok(d.as_ref().clone());
-        }
+        let generation = match cached(&self.cache.departments) {
+            Ok(d) => return Ok(d.as_ref().clone()),
+            Err(g) => g,
+        };
         let rows = sqlx::query("SELECT * FROM departments ORDER BY kind, code")
             .fetch_all(&self.r)
             .await
             .map_err(db_err)?;
         let depts: Vec<Department> = rows.iter().map(dept_row).collect::<Result<_>>()?;
-        keep(&self.cache.departments, Arc::new(depts.clone()));
+        keep(&self.cache.departments, generation, Arc::new(depts.clone()));
         Ok(depts)
     }
 

@@ -21,6 +21,7 @@ mod appeals;
 mod audit;
 mod auth;
 mod bulk;
+pub mod changes;
 mod city;
 mod lists;
 mod network;
@@ -77,6 +78,8 @@ pub struct SqlStore {
     pub(crate) writer: appeals::Writer,
     /// Small, rarely changing tables read on every intake (categories, calendar).
     pub(crate) cache: std::sync::Arc<appeals::Cache>,
+    /// PostgreSQL: other instances' changes to what `cache` keeps (see [`changes`]).
+    pub(crate) changes: std::sync::Arc<changes::Changes>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
@@ -183,6 +186,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         return Ok(SqlStore {
             writer: appeals::spawn_intake_writer(w.clone(), Backend::Sqlite, Some(r.clone())),
             cache: Default::default(),
+            changes: Default::default(),
             w,
             r,
             backend: Backend::Sqlite,
@@ -232,6 +236,7 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
         return Ok(SqlStore {
             writer: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),
             cache: Default::default(),
+            changes: Default::default(),
             w: pool.clone(),
             r: pool,
             backend: Backend::Postgres,
@@ -373,6 +378,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!(
             "../migrations/postgres/0019_intake_references_checked_per_statement.sql"
         ),
+    },
+    Migration {
+        version: 20,
+        name: "changes to cached tables notified to every instance (PostgreSQL)",
+        sqlite: include_str!("../migrations/sqlite/0020_changes_notified.sql"),
+        postgres: include_str!("../migrations/postgres/0020_changes_notified.sql"),
     },
 ];
 

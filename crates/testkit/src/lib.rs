@@ -69,9 +69,16 @@ impl TestEnv {
     /// A second instance on the same database: its own connections, caches, writer
     /// and throttle, as another `jiceng serve` behind a load balancer would have.
     #[allow(clippy::expect_used)]
+    /// Both hear each other's changes to what they keep in memory (PostgreSQL).
     pub async fn second_instance(&self) -> (Ctx, Arc<SqlStore>) {
         let store = Arc::new(jiceng_store::connect(&self.cfg).await.expect("connect"));
-        (ctx_over(&store, &self.clock), store)
+        let ctx = ctx_over(&store, &self.clock);
+        for (s, c) in [(&self.store, &self.ctx), (&store, &ctx)] {
+            s.follow_changes(&self.cfg.url, c.grids.clone())
+                .await
+                .expect("listening for changes");
+        }
+        (ctx, store)
     }
 }
 

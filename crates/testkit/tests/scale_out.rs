@@ -101,3 +101,123 @@ async fn two_instances_do_each_job_once() {
             .is_empty()
     );
 }
+
+/// What one instance changes in the tables the others keep in memory — a category, the
+/// calendar, a unit — reaches their copies as it commits, not when they expire (30 s;
+/// the grid index 60 s). PostgreSQL: SQLite is served by one instance.
+#[tokio::test]
+async fn another_instances_changes_reach_this_ones_copies_as_they_commit() {
+    let env = env().await;
+    if env.store.backend != jiceng_store::Backend::Postgres {
+        return;
+    }
+    let f = fixture(&env.ctx).await;
+    let (ctx2, store2) = env.second_instance().await;
+    let app1 = TestApp::new(env.ctx.clone());
+    let admin = f.token(DistrictAdmin);
+    // The second instance reads what it keeps.
+    let place = jiceng_formats::geo::Point {
+        x: 106.805,
+        y: 39.605,
+    };
+    let placed_in = |ctx: &jiceng_domain::Ctx| {
+        let ctx = ctx.clone();
+        async move {
+            let index = appeals::grid_index(&ctx).await.unwrap();
+            let e = index.locate(place).expect("the point lies in a grid");
+            (e.id, e.unit.as_ref().map(|u| u.name.clone()))
+        }
+    };
+    let (grid, old_name) = placed_in(&ctx2).await;
+    assert_eq!(grid, f.grid);
+    assert!(
+        ctx2.appeals
+            .active_category("1301")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let holiday = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    assert!(
+        !ctx2
+            .appeals
+            .calendar()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(d, _, _)| *d == holiday)
+    );
+    assert_eq!(
+        ctx2.org.label(f.grid).await.unwrap().map(|l| l.name),
+        old_name
+    );
+    let heard = store2.changes_heard();
+    // The first instance closes the category, marks a holiday and renames the grid.
+    let cats = app1
+        .api("GET", "/api/v1/appeals/categories", admin, None)
+        .await
+        .json();
+    let mut noise = cats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "1301")
+        .cloned()
+        .unwrap();
+    noise["active"] = json!(false);
+    let r = app1
+        .api("PUT", "/api/v1/appeals/categories/1301", admin, Some(noise))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = app1
+        .api(
+            "PUT",
+            "/api/v1/appeals/calendar/2026-12-02",
+            admin,
+            Some(json!({"kind": "holiday", "note": "调休"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let unit = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    let renamed = "和平社区第1网格（合并后）";
+    let r = app1
+        .api(
+            "PATCH",
+            &format!("/api/v1/units/{}", f.grid),
+            admin,
+            Some(json!({"version": unit.version, "name": renamed})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    // Three commits, three notifications (one per table a transaction changed).
+    let mut polls = 0;
+    while store2.changes_heard() < heard + 3 {
+        polls += 1;
+        assert!(
+            polls < 3000,
+            "the second instance heard {} of 3 changes",
+            store2.changes_heard() - heard
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        ctx2.appeals
+            .active_category("1301")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        ctx2.appeals
+            .calendar()
+            .await
+            .unwrap()
+            .iter()
+            .any(|(d, _, _)| *d == holiday)
+    );
+    assert_eq!(
+        ctx2.org.label(f.grid).await.unwrap().map(|l| l.name),
+        Some(renamed.to_string())
+    );
+    assert_eq!(placed_in(&ctx2).await, (f.grid, Some(renamed.to_string())));
+}

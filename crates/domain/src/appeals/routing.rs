@@ -183,7 +183,11 @@ pub const GRID_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(6
 /// The shared, lazily built index.
 #[derive(Debug, Default)]
 pub struct GridCache {
-    index: RwLock<Option<(std::time::Instant, Arc<GridIndex>)>>,
+    /// The index, when it was built, and the generation it was built at.
+    index: RwLock<Option<(std::time::Instant, u64, Arc<GridIndex>)>>,
+    /// Advanced by every [`Self::expire`] and [`Self::invalidate`]: an index built from
+    /// units read before a change is served as expired after it.
+    generation: std::sync::atomic::AtomicU64,
     /// One caller rebuilds an expired index; the others keep using the old one meanwhile.
     refreshing: std::sync::atomic::AtomicBool,
 }
@@ -202,12 +206,13 @@ impl Drop for Refresh<'_> {
 impl GridCache {
     /// The index while it is fresh.
     pub fn get(&self) -> Option<Arc<GridIndex>> {
+        let now = self.generation();
         self.index
             .read()
             .ok()
             .and_then(|g| g.clone())
-            .filter(|(at, _)| at.elapsed() < GRID_INDEX_TTL)
-            .map(|(_, i)| i)
+            .filter(|(at, built, _)| *built == now && at.elapsed() < GRID_INDEX_TTL)
+            .map(|(_, _, i)| i)
     }
     /// The index however old (none after [`Self::invalidate`]).
     pub fn stale(&self) -> Option<Arc<GridIndex>> {
@@ -215,7 +220,7 @@ impl GridCache {
             .read()
             .ok()
             .and_then(|g| g.clone())
-            .map(|(_, i)| i)
+            .map(|(_, _, i)| i)
     }
     /// The right to rebuild an expired index, for one caller at a time: every request
     /// rebuilding it at once (each reading every grid's boundary) stalled intake for
@@ -231,18 +236,30 @@ impl GridCache {
             .ok()
             .map(|_| Refresh(self))
     }
-    pub fn set(&self, index: GridIndex) -> Arc<GridIndex> {
+    /// The generation to build an index at: read it before reading the units.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+    /// Keeps an index built from units read at `generation` (see [`Self::generation`]).
+    pub fn set(&self, index: GridIndex, generation: u64) -> Arc<GridIndex> {
         let a = Arc::new(index);
         if let Ok(mut g) = self.index.write() {
-            *g = Some((std::time::Instant::now(), a.clone()));
+            *g = Some((std::time::Instant::now(), generation, a.clone()));
         }
         a
     }
-    /// Forget the index (a boundary changed); the next lookup rebuilds it.
+    /// Forget the index (a boundary changed here); the next lookup rebuilds it.
     pub fn invalidate(&self) {
         if let Ok(mut g) = self.index.write() {
             *g = None;
         }
+        self.expire();
+    }
+    /// Another instance changed the units: the next lookup rebuilds the index, and the
+    /// others serve the old one meanwhile (as when it expires with age).
+    pub fn expire(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -328,7 +345,10 @@ mod tests {
     fn one_caller_at_a_time_refreshes_and_others_see_the_old_index() {
         let c = GridCache::default();
         assert!(c.stale().is_none() && c.get().is_none());
-        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]));
+        c.set(
+            GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]),
+            c.generation(),
+        );
         assert_eq!(c.stale().map(|i| i.len()), Some(1));
         let first = c.try_refresh();
         assert!(first.is_some());
@@ -343,6 +363,27 @@ mod tests {
         );
         c.invalidate();
         assert!(c.stale().is_none(), "a local change is never served stale");
+    }
+
+    #[test]
+    fn another_instances_change_expires_the_index_and_an_index_read_before_it() {
+        let c = GridCache::default();
+        let g = c.generation();
+        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]), g);
+        assert!(c.get().is_some());
+        c.expire();
+        assert!(c.get().is_none(), "expired: the next lookup rebuilds");
+        assert!(c.stale().is_some(), "the others go on with the old index");
+        // A rebuild that read the units before a change is kept, but not as fresh.
+        let before = c.generation();
+        c.expire();
+        c.set(GridIndex::new(vec![square(2, 0.0, 0.0, 1.0)]), before);
+        assert!(c.get().is_none());
+        c.set(
+            GridIndex::new(vec![square(3, 0.0, 0.0, 1.0)]),
+            c.generation(),
+        );
+        assert_eq!(c.get().map(|i| i.len()), Some(1));
     }
 
     proptest! {

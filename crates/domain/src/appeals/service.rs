@@ -175,13 +175,14 @@ pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
     }
     // Expired (changes made by another instance may be in the tree): one caller rebuilds,
     // the others go on with the old index meanwhile.
+    let generation = ctx.grids.generation();
     if let Some(old) = ctx.grids.stale() {
         let Some(_refresh) = ctx.grids.try_refresh() else {
             return Ok(old);
         };
-        return Ok(ctx.grids.set(build_grid_index(ctx).await?));
+        return Ok(ctx.grids.set(build_grid_index(ctx).await?, generation));
     }
-    Ok(ctx.grids.set(build_grid_index(ctx).await?))
+    Ok(ctx.grids.set(build_grid_index(ctx).await?, generation))
 }
 
 async fn build_grid_index(ctx: &Ctx) -> Result<GridIndex> {
