@@ -515,3 +515,36 @@ async fn principal_per_request_refuses_revoked_inactive_and_expired() {
         200
     );
 }
+
+/// A token's holder is kept for a while, but only while the organisation tree stays as
+/// it was: once the grid worker's grid moves to another community, the next call with
+/// the same token acts within the new place (it used to keep the old scope up to 30 s).
+#[tokio::test]
+async fn a_tokens_scope_follows_its_unit_when_the_unit_moves() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let me = || app.api("GET", "/api/v1/me", f.token(GridWorker), None);
+    let grid = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    let before = me().await;
+    assert_eq!(before.json()["scope_path"], json!(grid.path));
+    // Kept: the same answer again, from the cache.
+    assert_eq!(me().await.json()["scope_path"], json!(grid.path));
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/move", f.grid),
+            f.token(DistrictAdmin),
+            Some(json!({"parent_id": f.other_community, "version": grid.version})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let moved = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    let community = env.ctx.org.unit(f.other_community).await.unwrap().unwrap();
+    assert!(moved.path.starts_with(&community.path), "{}", moved.path);
+    assert_ne!(moved.path, grid.path);
+    let after = me().await;
+    assert_eq!(after.status, 200);
+    assert_eq!(after.json()["scope_unit_id"], json!(f.grid));
+    assert_eq!(after.json()["scope_path"], json!(moved.path));
+}

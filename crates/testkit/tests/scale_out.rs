@@ -104,7 +104,8 @@ async fn two_instances_do_each_job_once() {
 
 /// What one instance changes in the tables the others keep in memory — a category, the
 /// calendar, a unit — reaches their copies as it commits, not when they expire (30 s;
-/// the grid index 60 s). PostgreSQL: SQLite is served by one instance.
+/// the grid index 60 s), and so does a moved unit's place in the scope of its people's
+/// API tokens. PostgreSQL: SQLite is served by one instance.
 #[tokio::test]
 async fn another_instances_changes_reach_this_ones_copies_as_they_commit() {
     let env = env().await;
@@ -151,8 +152,18 @@ async fn another_instances_changes_reach_this_ones_copies_as_they_commit() {
         ctx2.org.label(f.grid).await.unwrap().map(|l| l.name),
         old_name
     );
+    let app2 = TestApp::new(ctx2.clone());
+    let scope = || async {
+        app2.api("GET", "/api/v1/me", f.token(GridWorker), None)
+            .await
+            .json()["scope_path"]
+            .clone()
+    };
+    let path = env.ctx.org.unit(f.grid).await.unwrap().unwrap().path;
+    assert_eq!(scope().await, json!(path));
     let heard = store2.changes_heard();
-    // The first instance closes the category, marks a holiday and renames the grid.
+    // The first instance closes the category, marks a holiday, renames the grid and moves
+    // it to another community.
     let cats = app1
         .api("GET", "/api/v1/appeals/categories", admin, None)
         .await
@@ -189,13 +200,25 @@ async fn another_instances_changes_reach_this_ones_copies_as_they_commit() {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
-    // Three commits, three notifications (one per table a transaction changed).
+    let unit = env.ctx.org.unit(f.grid).await.unwrap().unwrap();
+    let r = app1
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/move", f.grid),
+            admin,
+            Some(json!({"parent_id": f.other_community, "version": unit.version})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let moved = env.ctx.org.unit(f.grid).await.unwrap().unwrap().path;
+    assert_ne!(moved, path);
+    // Four commits, four notifications (one per table a transaction changed).
     let mut polls = 0;
-    while store2.changes_heard() < heard + 3 {
+    while store2.changes_heard() < heard + 4 {
         polls += 1;
         assert!(
             polls < 3000,
-            "the second instance heard {} of 3 changes",
+            "the second instance heard {} of 4 changes",
             store2.changes_heard() - heard
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -220,4 +243,6 @@ async fn another_instances_changes_reach_this_ones_copies_as_they_commit() {
         Some(renamed.to_string())
     );
     assert_eq!(placed_in(&ctx2).await, (f.grid, Some(renamed.to_string())));
+    // The grid worker's token acts within the grid's new place there too.
+    assert_eq!(scope().await, json!(moved));
 }

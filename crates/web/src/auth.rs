@@ -93,12 +93,13 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.strip_prefix("Bearer "))
         {
             let key = auth::token_hash(bearer.trim());
-            if let Some(actor) = state.actors.get(&key) {
+            let tree = state.ctx.grids.generation();
+            if let Some(actor) = state.actors.get_at(&key, tree) {
                 return Ok(ApiCaller { actor, lang });
             }
             return match auth::token_actor(&state.ctx, bearer).await.map_err(err)? {
                 Some(actor) => {
-                    state.actors.put(key, actor.clone());
+                    state.actors.put_at(key, actor.clone(), tree);
                     Ok(ApiCaller { actor, lang })
                 }
                 None => Err(err(DomainError::Unauthenticated)),

@@ -57,20 +57,25 @@ pub struct AppStateInner {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
-    /// Who holds an API token, for a short while (see [`Recent`]).
+    /// Who holds an API token, for a short while (see [`Recent`]), kept at the
+    /// organisation tree's generation as this instance knows it (the grid index's:
+    /// advanced by every change to the units made here and, on PostgreSQL, by every one
+    /// another instance commits).
     pub actors: Arc<ActorCache>,
     /// Open311 keys found valid, by hash, for a short while (see [`Recent`]).
     pub open311_keys: Arc<Recent<()>>,
 }
 
 /// Answers kept for 30 seconds, by key: who holds an API token (one query to resolve),
-/// whether an Open311 key is valid (one query). A revoked token or key, a disabled account
-/// or a moved unit therefore takes effect within 30 seconds on API calls (pages use
-/// sessions, checked each time). Only answers worth keeping are put: an unknown token
-/// or key is looked up every time.
+/// whether an Open311 key is valid (one query). A revoked token or key or a disabled
+/// account therefore takes effect within 30 seconds on API calls (pages use sessions,
+/// checked each time). Who holds a token is also kept only while the organisation tree
+/// is as it was when it was read (see [`AppStateInner::actors`]): a unit moved or retired
+/// here or on another instance reaches the tokens of its people at once. Only answers
+/// worth keeping are put: an unknown token or key is looked up every time.
 #[derive(Debug)]
 pub struct Recent<V> {
-    map: std::sync::Mutex<std::collections::HashMap<String, (V, Instant)>>,
+    map: std::sync::Mutex<std::collections::HashMap<String, (V, Instant, u64)>>,
 }
 
 impl<V> Default for Recent<V> {
@@ -88,18 +93,28 @@ impl<V: Clone> Recent<V> {
     const TTL: Duration = Duration::from_secs(30);
 
     pub fn get(&self, key: &str) -> Option<V> {
-        let map = self.map.lock().ok()?;
-        map.get(key)
-            .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(v, _)| v.clone())
+        self.get_at(key, 0)
     }
 
     pub fn put(&self, key: String, value: V) {
+        self.put_at(key, value, 0)
+    }
+
+    /// The answer if it is fresh and was read at `generation`.
+    pub fn get_at(&self, key: &str, generation: u64) -> Option<V> {
+        let map = self.map.lock().ok()?;
+        map.get(key)
+            .filter(|(_, at, g)| *g == generation && at.elapsed() < Self::TTL)
+            .map(|(v, _, _)| v.clone())
+    }
+
+    /// Keeps an answer read at `generation` (taken before the read).
+    pub fn put_at(&self, key: String, value: V, generation: u64) {
         if let Ok(mut map) = self.map.lock() {
             if map.len() > 10_000 {
-                map.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+                map.retain(|_, (_, at, _)| at.elapsed() < Self::TTL);
             }
-            map.insert(key, (value, Instant::now()));
+            map.insert(key, (value, Instant::now(), generation));
         }
     }
 }
