@@ -410,8 +410,11 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
 
 async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs, g: &Global) -> AnyResult<()> {
     // PostgreSQL: other instances' changes to the categories, the calendar, the
-    // departments and the units reach this one's copies as they commit.
-    store.follow_changes(&g.database, ctx.grids.clone()).await?;
+    // departments and the units reach this one's copies as they commit. Without the
+    // listener they still do within 30 s (60 s for the grid index): serve anyway.
+    if let Err(e) = store.follow_changes(&g.database, ctx.grids.clone()).await {
+        tracing::warn!(error = %e, "not listening for other instances' changes; cached tables refresh every 30 s");
+    }
     // Let SQLite refresh planner statistics it finds stale, before serving. (Only here: a
     // table that grew tenfold is analysed in full, holding the write lock, and other
     // commands — `user token`, `bench load` — run beside a serving instance.)

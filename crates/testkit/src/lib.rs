@@ -68,8 +68,8 @@ impl TestEnv {
 
     /// A second instance on the same database: its own connections, caches, writer
     /// and throttle, as another `jiceng serve` behind a load balancer would have.
-    #[allow(clippy::expect_used)]
     /// Both hear each other's changes to what they keep in memory (PostgreSQL).
+    #[allow(clippy::expect_used)]
     pub async fn second_instance(&self) -> (Ctx, Arc<SqlStore>) {
         let store = Arc::new(jiceng_store::connect(&self.cfg).await.expect("connect"));
         let ctx = ctx_over(&store, &self.clock);
