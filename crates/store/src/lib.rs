@@ -385,6 +385,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_changes_notified.sql"),
         postgres: include_str!("../migrations/postgres/0020_changes_notified.sql"),
     },
+    Migration {
+        version: 21,
+        name: "paths, codes and other keys in byte order whatever the locale (PostgreSQL)",
+        sqlite: include_str!("../migrations/sqlite/0021_keys_in_byte_order.sql"),
+        postgres: include_str!("../migrations/postgres/0021_keys_in_byte_order.sql"),
+    },
 ];
 
 impl SqlStore {

@@ -548,3 +548,59 @@ async fn a_tokens_scope_follows_its_unit_when_the_unit_moves() {
     assert_eq!(after.json()["scope_unit_id"], json!(f.grid));
     assert_eq!(after.json()["scope_path"], json!(moved.path));
 }
+
+/// A scope is a range of materialised paths (`/150302/` up to `/1503020`: '/' sorts
+/// just before '0' byte by byte). On PostgreSQL every path and key column compares
+/// byte by byte (COLLATE "C", migration 0021) whatever the database's locale: in a
+/// zh_CN.UTF-8 or en_US.UTF-8 database glibc's collation skips the '/' at first, and a
+/// district's range missed every unit and case below it.
+#[tokio::test]
+async fn paths_compare_byte_by_byte_whatever_the_databases_locale() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    if env.store.backend == jiceng_store::Backend::Postgres {
+        let pool = env.store.write_pool();
+        let locale_ordered: Vec<(String, String)> = sqlx::query_as(
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND data_type = 'text' \
+             AND column_name ~ '(^|_)(path|code|kind|status|number)$' \
+             AND collation_name IS DISTINCT FROM 'C' ORDER BY 1, 2",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(locale_ordered.is_empty(), "{locale_ordered:?}");
+        let (below,): (bool,) =
+            sqlx::query_as("SELECT path < '/1503020' FROM org_units WHERE id = $1")
+                .bind(f.grid)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert!(below, "a grid's path sorts below its district's range end");
+    }
+    // The district's subtree holds the grid, and a community's holds only its own.
+    let district = env.ctx.org.unit(f.district).await.unwrap().unwrap();
+    let community = env.ctx.org.unit(f.community).await.unwrap().unwrap();
+    let grids = |path: String| {
+        let ctx = env.ctx.clone();
+        async move {
+            ctx.org
+                .units_in(&path, jiceng_domain::org::UnitKind::Grid, 1000)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| u.id)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let all = grids(district.path).await;
+    assert!(
+        all.contains(&f.grid) && all.contains(&f.far_grid),
+        "{all:?}"
+    );
+    let own = grids(community.path).await;
+    assert!(
+        own.contains(&f.grid) && !own.contains(&f.far_grid),
+        "{own:?}"
+    );
+}
