@@ -27,6 +27,9 @@ BEGIN
     FOR col IN
         SELECT c.table_name AS t, c.column_name AS k
         FROM information_schema.columns c
+        JOIN information_schema.tables t
+          ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         AND t.table_type = 'BASE TABLE'
         WHERE c.table_schema = current_schema()
           AND c.data_type = 'text'
           AND (c.table_name, c.column_name) NOT IN (('residents', 'name'), ('households', 'room'))
