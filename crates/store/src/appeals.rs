@@ -730,7 +730,8 @@ fn rollup_add(map: &mut std::collections::HashMap<RollupKey, [i64; 14]>, c: &Cas
 }
 
 /// How long another instance's change to categories, the calendar, the departments or a
-/// unit's label may go unseen.
+/// unit's label may go unseen at the latest (on PostgreSQL it is heard as it commits:
+/// [`crate::changes`]).
 pub(crate) const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A cached value with the moment it was read, and a generation that every

@@ -10,9 +10,10 @@ pub trait OrgStore: Send + Sync {
     async fn unit(&self, id: i64) -> Result<Option<OrgUnit>>;
     async fn unit_by_code(&self, code: &str) -> Result<Option<OrgUnit>>;
     /// A unit's label, for pages that name units (a case's grid, coordinating unit,
-    /// handler). Kept by the instance: another instance's rename, move or retirement
-    /// shows within 30 s, this instance's own at once. Not for decisions that change
-    /// data: those read [`OrgStore::unit`].
+    /// handler). Kept by the instance: this instance's own rename, move or retirement
+    /// shows at once, another instance's when it commits on PostgreSQL (the store hears
+    /// of it) and within 30 s at the latest. Not for decisions that change data: those
+    /// read [`OrgStore::unit`].
     async fn label(&self, id: i64) -> Result<Option<UnitLabel>>;
     /// [`OrgStore::label`] by the unit's code.
     async fn label_by_code(&self, code: &str) -> Result<Option<UnitLabel>>;
