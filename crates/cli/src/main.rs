@@ -412,7 +412,7 @@ async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs, g: &Global) -> 
     // PostgreSQL: other instances' changes to the categories, the calendar, the
     // departments and the units reach this one's copies as they commit. Without the
     // listener they still do within 30 s (60 s for the grid index): serve anyway.
-    if let Err(e) = store.follow_changes(&g.database, ctx.grids.clone()).await {
+    if let Err(e) = store.follow_changes(&g.database).await {
         tracing::warn!(error = %e, "not listening for other instances' changes; cached tables refresh every 30 s");
     }
     // Let SQLite refresh planner statistics it finds stale, before serving. (Only here: a

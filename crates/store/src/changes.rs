@@ -3,18 +3,17 @@
 //! Migration 0020 has every statement that changes `org_units`, `appeal_categories`,
 //! `calendar_days` or `departments` notify the channel [`CHANNEL`] with its schema and
 //! table, at commit. [`SqlStore::follow_changes`] listens: for each change to its own
-//! schema it drops the store's copies of that table, and a change to the units expires
-//! the grid index (the next point placed rebuilds it). Without it, another instance's
+//! schema it drops the store's copies of that table; a change to the units also
+//! advances the tree's generation (`OrgStore::tree_generation`), which retires the grid
+//! index and the API's token holders read before it. Without it, another instance's
 //! change showed when the copy expired: 30 s, the grid index 60 s.
 //!
 //! A notification is lost when the listening connection is; the listener then drops
 //! everything it keeps, and reconnects.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use jiceng_core::Result;
-use jiceng_domain::appeals::routing::GridCache;
 
 use crate::{Backend, SqlStore, db_err};
 
@@ -39,21 +38,20 @@ impl SqlStore {
     }
 
     /// PostgreSQL: listens for changes to the cached tables (see the module), from when
-    /// this returns; a change to the units expires `grids`. Once per store; nothing on
-    /// SQLite, which one instance serves.
-    pub async fn follow_changes(&self, url: &str, grids: Arc<GridCache>) -> Result<()> {
+    /// this returns. Once per store; nothing on SQLite, which one instance serves.
+    pub async fn follow_changes(&self, url: &str) -> Result<()> {
         if self.backend != Backend::Postgres || self.changes.following.swap(true, Ordering::AcqRel)
         {
             return Ok(());
         }
-        let started = self.start_listening(url, grids).await;
+        let started = self.start_listening(url).await;
         if started.is_err() {
             self.changes.following.store(false, Ordering::Release);
         }
         started
     }
 
-    async fn start_listening(&self, url: &str, grids: Arc<GridCache>) -> Result<()> {
+    async fn start_listening(&self, url: &str) -> Result<()> {
         let (schema,): (String,) = sqlx::query_as("SELECT CAST(current_schema() AS TEXT)")
             .fetch_one(&self.r)
             .await
@@ -83,9 +81,6 @@ impl SqlStore {
                     }
                 };
                 cache.forget_table(&table);
-                if table == "org_units" || table == EVERYTHING {
-                    grids.expire();
-                }
                 changes.heard.fetch_add(1, Ordering::AcqRel);
             }
         });

@@ -442,15 +442,16 @@ pub(crate) fn by_code(
 #[derive(Debug, Default)]
 pub(crate) struct Labels {
     inner: std::sync::Mutex<LabelMap>,
+    /// The tree's generation (`OrgStore::tree_generation`): advanced, under the lock,
+    /// each time every label is dropped, so a label read before a change is not kept
+    /// after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug, Default)]
 struct LabelMap {
     by_id: HashMap<i64, (std::time::Instant, UnitLabel)>,
     by_code: HashMap<String, i64>,
-    /// Counts the times every label was dropped: a label read before a change is not
-    /// kept after it.
-    generation: u64,
 }
 
 /// At most this many labels are kept (a city has tens of thousands of units; a nation's
@@ -468,7 +469,7 @@ impl Labels {
     /// The label if kept and fresh, and the generation it was looked up at.
     fn get(&self, key: LabelKey<'_>) -> (Option<UnitLabel>, u64) {
         let Ok(g) = self.inner.lock() else {
-            return (None, 0);
+            return (None, u64::MAX);
         };
         let id = match key {
             LabelKey::Id(id) => Some(id),
@@ -478,7 +479,12 @@ impl Labels {
             .and_then(|id| g.by_id.get(&id))
             .filter(|(at, _)| at.elapsed() < crate::appeals::CACHE_TTL)
             .map(|(_, l)| l.clone());
-        (hit, g.generation)
+        (hit, self.generation())
+    }
+
+    /// The tree's generation as this instance knows it.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Keeps a label read when the labels were at `generation`.
@@ -486,7 +492,7 @@ impl Labels {
         let Ok(mut g) = self.inner.lock() else {
             return;
         };
-        if g.generation != generation {
+        if self.generation() != generation {
             return;
         }
         if g.by_id.len() >= LABELS_KEPT {
@@ -497,13 +503,14 @@ impl Labels {
         g.by_id.insert(l.id, (std::time::Instant::now(), l.clone()));
     }
 
-    /// Drops every label (this instance changed a unit: a move changes the paths of a
-    /// whole subtree).
+    /// Drops every label and advances the tree's generation (a unit changed: a move
+    /// changes the paths of a whole subtree).
     pub(crate) fn forget_all(&self) {
         if let Ok(mut g) = self.inner.lock() {
             g.by_id.clear();
             g.by_code.clear();
-            g.generation += 1;
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
     }
 }
@@ -591,6 +598,10 @@ impl OrgStore for SqlStore {
 
     async fn label_by_code(&self, code: &str) -> Result<Option<UnitLabel>> {
         self.label_of(LabelKey::Code(code)).await
+    }
+
+    fn tree_generation(&self) -> u64 {
+        self.cache.labels.generation()
     }
 
     async fn units_by_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {

@@ -73,8 +73,8 @@ impl TestEnv {
     pub async fn second_instance(&self) -> (Ctx, Arc<SqlStore>) {
         let store = Arc::new(jiceng_store::connect(&self.cfg).await.expect("connect"));
         let ctx = ctx_over(&store, &self.clock);
-        for (s, c) in [(&self.store, &self.ctx), (&store, &ctx)] {
-            s.follow_changes(&self.cfg.url, c.grids.clone())
+        for s in [&self.store, &store] {
+            s.follow_changes(&self.cfg.url)
                 .await
                 .expect("listening for changes");
         }

@@ -93,7 +93,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.strip_prefix("Bearer "))
         {
             let key = auth::token_hash(bearer.trim());
-            let tree = state.ctx.grids.generation();
+            let tree = state.ctx.org.tree_generation();
             if let Some(actor) = state.actors.get_at(&key, tree) {
                 return Ok(ApiCaller { actor, lang });
             }

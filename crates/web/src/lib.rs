@@ -58,9 +58,7 @@ pub struct AppStateInner {
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Who holds an API token, for a short while (see [`Recent`]), kept at the
-    /// organisation tree's generation as this instance knows it (the grid index's:
-    /// advanced by every change to the units made here and, on PostgreSQL, by every one
-    /// another instance commits).
+    /// organisation tree's generation (`OrgStore::tree_generation`).
     pub actors: Arc<ActorCache>,
     /// Open311 keys found valid, by hash, for a short while (see [`Recent`]).
     pub open311_keys: Arc<Recent<()>>,

@@ -183,11 +183,9 @@ pub const GRID_INDEX_TTL: std::time::Duration = std::time::Duration::from_secs(6
 /// The shared, lazily built index.
 #[derive(Debug, Default)]
 pub struct GridCache {
-    /// The index, when it was built, and the generation it was built at.
+    /// The index, when it was built, and the tree's generation it was built from
+    /// (`OrgStore::tree_generation`).
     index: RwLock<Option<(std::time::Instant, u64, Arc<GridIndex>)>>,
-    /// Advanced by every [`Self::expire`] and [`Self::invalidate`]: an index built from
-    /// units read before a change is served as expired after it.
-    generation: std::sync::atomic::AtomicU64,
     /// One caller rebuilds an expired index; the others keep using the old one meanwhile.
     refreshing: std::sync::atomic::AtomicBool,
 }
@@ -204,14 +202,14 @@ impl Drop for Refresh<'_> {
 }
 
 impl GridCache {
-    /// The index while it is fresh.
-    pub fn get(&self) -> Option<Arc<GridIndex>> {
-        let now = self.generation();
+    /// The index while it is fresh: young enough, and built from the tree at `generation`
+    /// (the tree's generation now; another instance's change advances it).
+    pub fn get(&self, generation: u64) -> Option<Arc<GridIndex>> {
         self.index
             .read()
             .ok()
             .and_then(|g| g.clone())
-            .filter(|(at, built, _)| *built == now && at.elapsed() < GRID_INDEX_TTL)
+            .filter(|(at, built, _)| *built == generation && at.elapsed() < GRID_INDEX_TTL)
             .map(|(_, _, i)| i)
     }
     /// The index however old (none after [`Self::invalidate`]).
@@ -236,11 +234,8 @@ impl GridCache {
             .ok()
             .map(|_| Refresh(self))
     }
-    /// The generation to build an index at: read it before reading the units.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
-    }
-    /// Keeps an index built from units read at `generation` (see [`Self::generation`]).
+    /// Keeps an index built from units read at the tree's `generation` (taken before
+    /// reading them).
     pub fn set(&self, index: GridIndex, generation: u64) -> Arc<GridIndex> {
         let a = Arc::new(index);
         if let Ok(mut g) = self.index.write() {
@@ -248,18 +243,13 @@ impl GridCache {
         }
         a
     }
-    /// Forget the index (a boundary changed here); the next lookup rebuilds it.
+    /// Forget the index (a boundary changed here); the next lookup rebuilds it, and
+    /// none is served stale meanwhile. (After another instance's change the old index
+    /// is served while one caller rebuilds, as when it expires with age.)
     pub fn invalidate(&self) {
         if let Ok(mut g) = self.index.write() {
             *g = None;
         }
-        self.expire();
-    }
-    /// Another instance changed the units: the next lookup rebuilds the index, and the
-    /// others serve the old one meanwhile (as when it expires with age).
-    pub fn expire(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -344,11 +334,8 @@ mod tests {
     #[test]
     fn one_caller_at_a_time_refreshes_and_others_see_the_old_index() {
         let c = GridCache::default();
-        assert!(c.stale().is_none() && c.get().is_none());
-        c.set(
-            GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]),
-            c.generation(),
-        );
+        assert!(c.stale().is_none() && c.get(0).is_none());
+        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]), 0);
         assert_eq!(c.stale().map(|i| i.len()), Some(1));
         let first = c.try_refresh();
         assert!(first.is_some());
@@ -366,24 +353,18 @@ mod tests {
     }
 
     #[test]
-    fn another_instances_change_expires_the_index_and_an_index_read_before_it() {
+    fn an_index_serves_only_the_tree_it_was_built_from() {
         let c = GridCache::default();
-        let g = c.generation();
-        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]), g);
-        assert!(c.get().is_some());
-        c.expire();
-        assert!(c.get().is_none(), "expired: the next lookup rebuilds");
-        assert!(c.stale().is_some(), "the others go on with the old index");
-        // A rebuild that read the units before a change is kept, but not as fresh.
-        let before = c.generation();
-        c.expire();
-        c.set(GridIndex::new(vec![square(2, 0.0, 0.0, 1.0)]), before);
-        assert!(c.get().is_none());
-        c.set(
-            GridIndex::new(vec![square(3, 0.0, 0.0, 1.0)]),
-            c.generation(),
-        );
-        assert_eq!(c.get().map(|i| i.len()), Some(1));
+        c.set(GridIndex::new(vec![square(1, 0.0, 0.0, 1.0)]), 4);
+        assert!(c.get(4).is_some());
+        // The tree changed (here or on another instance): the next lookup rebuilds,
+        // the others go on with the old index meanwhile.
+        assert!(c.get(5).is_none());
+        assert!(c.stale().is_some());
+        // A rebuild that read the tree before a further change is not fresh after it.
+        c.set(GridIndex::new(vec![square(2, 0.0, 0.0, 1.0)]), 5);
+        assert!(c.get(6).is_none());
+        assert_eq!(c.get(5).map(|i| i.len()), Some(1));
     }
 
     proptest! {

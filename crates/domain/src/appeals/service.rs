@@ -170,12 +170,14 @@ pub async fn calendar(ctx: &Ctx) -> Result<std::sync::Arc<Calendar>> {
 /// The grid index, built on first use after a boundary change (or any other change to
 /// the tree: it also holds each grid's unit and its community's id).
 pub async fn grid_index(ctx: &Ctx) -> Result<std::sync::Arc<GridIndex>> {
-    if let Some(i) = ctx.grids.get() {
+    // Read before the units, so an index built from a tree that changed meanwhile is
+    // not taken for fresh.
+    let generation = ctx.org.tree_generation();
+    if let Some(i) = ctx.grids.get(generation) {
         return Ok(i);
     }
-    // Expired (changes made by another instance may be in the tree): one caller rebuilds,
+    // Expired, or the tree changed (here or on another instance): one caller rebuilds,
     // the others go on with the old index meanwhile.
-    let generation = ctx.grids.generation();
     if let Some(old) = ctx.grids.stale() {
         let Some(_refresh) = ctx.grids.try_refresh() else {
             return Ok(old);

@@ -17,6 +17,11 @@ pub trait OrgStore: Send + Sync {
     async fn label(&self, id: i64) -> Result<Option<UnitLabel>>;
     /// [`OrgStore::label`] by the unit's code.
     async fn label_by_code(&self, code: &str) -> Result<Option<UnitLabel>>;
+    /// Advances each time the units change: through this instance, or as another
+    /// instance's change commits (PostgreSQL). What an instance derives from the tree —
+    /// the grid index, who holds an API token — is kept only at the generation it was
+    /// read at.
+    fn tree_generation(&self) -> u64;
     async fn units_by_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>>;
     async fn roots(&self) -> Result<Vec<OrgUnit>>;
     async fn children(&self, parent_id: i64, include_retired: bool) -> Result<Vec<OrgUnit>>;
