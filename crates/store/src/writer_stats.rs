@@ -36,6 +36,7 @@ struct Stats {
     slow: AtomicU64,
     claims_carried: AtomicU64,
     claims_alone: AtomicU64,
+    followed_on: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -46,6 +47,7 @@ static STATS: Stats = Stats {
     slow: AtomicU64::new(0),
     claims_carried: AtomicU64::new(0),
     claims_alone: AtomicU64::new(0),
+    followed_on: AtomicU64::new(0),
 };
 
 /// A batch that takes longer than this is counted as slow (and logged at debug level
@@ -120,6 +122,12 @@ pub(crate) fn claim_done(carried: bool) {
     c.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Counts one SQLite batch whose ids and numbers followed on from the batch before it,
+/// without a reservation of their own (see `appeals::NextNumbers`).
+pub(crate) fn followed_on() {
+    STATS.followed_on.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
 #[derive(Debug, Clone, Default)]
 pub struct WriterSnapshot {
@@ -134,6 +142,8 @@ pub struct WriterSnapshot {
     pub claims_carried: u64,
     /// … and those that ran in one of their own.
     pub claims_alone: u64,
+    /// SQLite batches numbered on from the one before, without a reservation.
+    pub followed_on: u64,
 }
 
 impl WriterSnapshot {
@@ -185,6 +195,7 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
         slow: STATS.slow.load(Ordering::Relaxed),
         claims_carried: STATS.claims_carried.load(Ordering::Relaxed),
         claims_alone: STATS.claims_alone.load(Ordering::Relaxed),
+        followed_on: STATS.followed_on.load(Ordering::Relaxed),
     }
 }
 
@@ -216,13 +227,17 @@ pub fn intake_writer_metrics() -> String {
          # HELP jiceng_intake_writer_claims_total Outbox claims the intake writer ran (SQLite), carried by an intake batch or alone.\n\
          # TYPE jiceng_intake_writer_claims_total counter\n\
          jiceng_intake_writer_claims_total{{carried=\"yes\"}} {}\n\
-         jiceng_intake_writer_claims_total{{carried=\"no\"}} {}\n",
+         jiceng_intake_writer_claims_total{{carried=\"no\"}} {}\n\
+         # HELP jiceng_intake_writer_followed_on_batches_total SQLite batches numbered on from the batch before, without a reservation of their own.\n\
+         # TYPE jiceng_intake_writer_followed_on_batches_total counter\n\
+         jiceng_intake_writer_followed_on_batches_total {}\n",
         STATS.batches.load(Ordering::Relaxed),
         STATS.cases.load(Ordering::Relaxed),
         STATS.redone.load(Ordering::Relaxed),
         STATS.slow.load(Ordering::Relaxed),
         STATS.claims_carried.load(Ordering::Relaxed),
-        STATS.claims_alone.load(Ordering::Relaxed)
+        STATS.claims_alone.load(Ordering::Relaxed),
+        STATS.followed_on.load(Ordering::Relaxed)
     ));
     out
 }

@@ -1468,6 +1468,152 @@ async fn a_claim_that_waits_with_intakes_takes_only_the_notices_before_them() {
     assert!(unsent().await.is_empty());
 }
 
+/// Batches written one after another number their cases on from each other (on
+/// SQLite without asking the database: the writer remembers where its last batch left
+/// off), and cases another instance writes in between are neither overwritten nor
+/// given a number twice: the batch that guessed wrong is refused by the keys and
+/// written again, each case numbered by the database.
+#[tokio::test]
+async fn batches_number_on_from_each_other_and_around_another_instances_cases() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let (ctx2, _store2) = env.second_instance().await;
+    let app2 = TestApp::new(ctx2);
+    let sqlite = env.store.backend == jiceng_store::Backend::Sqlite;
+    // `k` intakes on the first instance, queued together (SQLite: behind the held
+    // write connection, so the writer takes them as one batch); (id, number, text).
+    let batch = |tag: &'static str, k: usize| {
+        let app = &app;
+        let env = &env;
+        let f = &f;
+        async move {
+            let held = if sqlite {
+                Some(env.store.write_pool().acquire().await.unwrap())
+            } else {
+                None
+            };
+            let texts: Vec<String> = (0..k).map(|i| format!("{tag} 楼道堆物 {i}")).collect();
+            let intakes: Vec<_> = texts
+                .iter()
+                .map(|t| {
+                    submit(
+                        app,
+                        f.token(Resident),
+                        json!({"category": "1301", "description": t}),
+                    )
+                })
+                .collect();
+            let release = async {
+                if let Some(conn) = held {
+                    let mut polls = 0;
+                    while env.store.writer_waiting().0 + 1 < k {
+                        polls += 1;
+                        assert!(polls < 3000, "the writer's queue never filled");
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                    drop(conn);
+                }
+            };
+            let (replies, ()) = tokio::join!(futures_join_all(intakes), release);
+            replies
+                .iter()
+                .zip(texts)
+                .map(|(r, t)| {
+                    let c = &ok(r)["case"];
+                    (
+                        c["id"].as_i64().unwrap(),
+                        c["number"].as_str().unwrap().to_string(),
+                        t,
+                    )
+                })
+                .collect::<Vec<(i64, String, String)>>()
+        }
+    };
+    let seq = |number: &str| number.rsplit('-').next().unwrap().parse::<i64>().unwrap();
+    let before = jiceng_store::intake_writer_snapshot();
+    let a = batch("甲", 20).await;
+    let b = batch("乙", 20).await;
+    let last = |x: &[(i64, String, String)]| x.iter().map(|c| seq(&c.1)).max().unwrap();
+    let first = |x: &[(i64, String, String)]| x.iter().map(|c| seq(&c.1)).min().unwrap();
+    assert_eq!(
+        first(&b),
+        last(&a) + 1,
+        "the second batch's numbers follow the first's"
+    );
+    assert_eq!(last(&b), last(&a) + 20);
+    if sqlite {
+        let now = jiceng_store::intake_writer_snapshot();
+        assert!(
+            now.followed_on > before.followed_on,
+            "the second batch followed on"
+        );
+    }
+    // Meanwhile another instance writes cases of its own …
+    let mut others = vec![];
+    for i in 0..3 {
+        let t = format!("丙 另一实例 {i}");
+        let r = submit(
+            &app2,
+            f.token(Resident),
+            json!({"category": "1301", "description": t}),
+        )
+        .await;
+        let c = &ok(&r)["case"];
+        others.push((
+            c["id"].as_i64().unwrap(),
+            c["number"].as_str().unwrap().to_string(),
+            t,
+        ));
+    }
+    assert_eq!(first(&others), last(&b) + 1);
+    // … so the first instance's next batch cannot take the numbers after its last.
+    let redone_before = jiceng_store::intake_writer_snapshot().redone;
+    let c = batch("丁", 20).await;
+    if sqlite {
+        assert!(
+            jiceng_store::intake_writer_snapshot().redone > redone_before,
+            "the batch was refused and written again"
+        );
+    }
+    let d = batch("戊", 20).await;
+    let all: Vec<&(i64, String, String)> = a
+        .iter()
+        .chain(&b)
+        .chain(&others)
+        .chain(&c)
+        .chain(&d)
+        .collect();
+    let mut ids: Vec<i64> = all.iter().map(|c| c.0).collect();
+    let mut numbers: Vec<&str> = all.iter().map(|c| c.1.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(
+        (ids.len(), numbers.len()),
+        (83, 83),
+        "every case its own id and number"
+    );
+    let mut seqs: Vec<i64> = all.iter().map(|c| seq(&c.1)).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs.last().unwrap() - seqs[0], 82, "numbers without gaps");
+    // Every case as its sender wrote it, under the id and number it was answered with.
+    for (id, number, text) in all {
+        let got = app
+            .api(
+                "GET",
+                &format!("/api/v1/cases/{id}"),
+                f.token(DistrictAdmin),
+                None,
+            )
+            .await;
+        let got = &ok(&got)["case"];
+        assert_eq!(got["number"], number.as_str());
+        assert_eq!(got["description"], text.as_str());
+    }
+}
+
 /// Refreshing the planner's statistics leaves an empty table unanalysed on PostgreSQL,
 /// so a look-up planned on it keeps its index as the table grows: a connection's kept
 /// plan for an analysed empty table is a sequential scan.
