@@ -1935,8 +1935,10 @@ async fn write_batch(
     let mut known = next.take();
     // SQLite: the batch runs its own transaction (see `intake_many`), and marks the
     // waiting outbox claim's notices sent in it: the claim shares the batch's commit
-    // instead of paying one of its own.
-    if sqlite && n > 1 {
+    // instead of paying one of its own. A lone intake too: written statement by
+    // statement (`intake_one`) it took seven round trips to the connection's thread
+    // where the batch takes one or two — and it kept the next batch from following on.
+    if sqlite && n > 0 {
         // The claim's look-up opens the batch's transaction.
         let looked_up = match claim.as_ref() {
             Some(c) => Some(claim_range(conn, c, "BEGIN IMMEDIATE;\n").await),
