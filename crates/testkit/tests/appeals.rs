@@ -1614,6 +1614,87 @@ async fn batches_number_on_from_each_other_and_around_another_instances_cases() 
     }
 }
 
+/// A retry of a stored intake gets the stored case back (on SQLite a reader answers it
+/// before the writer). The same key stored between a retry's look-up and its batch — a
+/// double submission, here through another instance — still gives one case: the batch
+/// is written again with its keys looked up, and the other intakes in it are kept.
+#[tokio::test]
+async fn a_key_stored_while_its_retry_waits_gives_one_case() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let (ctx2, _store2) = env.second_instance().await;
+    let app2 = TestApp::new(ctx2);
+    let sqlite = env.store.backend == jiceng_store::Backend::Sqlite;
+    let body = |text: &str, key: Option<&str>| json!({"category": "1301", "description": text, "idem_key": key});
+    let id = |r: &jiceng_testkit::Reply| ok(r)["case"]["id"].as_i64().unwrap();
+    let first = submit(&app, f.token(Resident), body("重复提交 甲", Some("key-a"))).await;
+    assert_eq!(first.status, 201);
+    let again = submit(&app, f.token(Resident), body("重复提交 甲", Some("key-a"))).await;
+    assert_eq!((again.status.as_u16(), id(&again)), (200, id(&first)));
+    // SQLite: while the write connection is held here, six intakes wait for the writer,
+    // their keys looked up already; then another instance stores one of those keys.
+    let rechecked = jiceng_store::intake_writer_snapshot().keys_rechecked;
+    let held = if sqlite {
+        Some(env.store.write_pool().acquire().await.unwrap())
+    } else {
+        None
+    };
+    let keys = ["key-b", "key-1", "key-2", "key-3"];
+    let mut waiting: Vec<_> = keys
+        .iter()
+        .map(|k| submit(&app, f.token(Resident), body(&format!("排队 {k}"), Some(k))))
+        .collect();
+    waiting.push(submit(&app, f.token(Resident), body("排队 无键", None)));
+    waiting.push(submit(&app, f.token(Resident), body("排队 无键 二", None)));
+    let other = async {
+        if let Some(conn) = held {
+            let mut polls = 0;
+            while env.store.writer_waiting().0 + 1 < 6 {
+                polls += 1;
+                assert!(polls < 3000, "the writer's queue never filled");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            let r = submit(&app2, f.token(Resident), body("另一实例 乙", Some("key-b"))).await;
+            drop(conn);
+            r
+        } else {
+            // PostgreSQL: the same key through the other instance, after this one's.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            submit(&app2, f.token(Resident), body("另一实例 乙", Some("key-b"))).await
+        }
+    };
+    let (replies, other) = tokio::join!(futures_join_all(waiting), other);
+    let mine = &replies[0];
+    assert_eq!(id(mine), id(&other), "one case for the key");
+    let mut statuses = [mine.status.as_u16(), other.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [200, 201],
+        "created once, answered once as a retry"
+    );
+    for r in &replies[1..] {
+        assert_eq!(r.status, 201, "the batch's other intakes are kept");
+    }
+    let mut ids: Vec<i64> = replies.iter().map(id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 6);
+    let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM cases WHERE idem_key = 'key-b'")
+        .fetch_one(env.store.write_pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    if sqlite {
+        assert_eq!(other.status, 201, "the other instance stored it first");
+        assert!(
+            jiceng_store::intake_writer_snapshot().keys_rechecked > rechecked,
+            "the batch was written again with its keys looked up"
+        );
+    }
+}
+
 /// Refreshing the planner's statistics leaves an empty table unanalysed on PostgreSQL,
 /// so a look-up planned on it keeps its index as the table grows: a connection's kept
 /// plan for an analysed empty table is a sequential scan.
