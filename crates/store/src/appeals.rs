@@ -838,9 +838,6 @@ pub(crate) struct IntakeJob {
     actor: (String, String),
     notices: Vec<NewNotice>,
     audit: AuditEvent,
-    /// SQLite: its idempotency key was looked up on a reader before it came to the
-    /// writer (see `SqlStore::insert_case`).
-    key_checked: bool,
     reply: tokio::sync::oneshot::Sender<Result<(Case, bool)>>,
 }
 
@@ -1168,10 +1165,6 @@ enum BatchTx<'a> {
         /// Where the writer's previous batch left the numbers and ids (see
         /// [`NextNumbers`]); taken, and put back only when this batch commits.
         next: &'a mut Option<NextNumbers>,
-        /// Every key in the batch was looked up on a reader as its intake came in: the
-        /// batch does not look again. A key stored since then makes the key's unique
-        /// index refuse the batch, which is then written again with the look-up.
-        keys_checked: bool,
     },
     /// PostgreSQL, a batch without photos: the numbers and ids are reserved on the
     /// given connection (see [`Reserver`]), then every row goes in one statement, which
@@ -1244,14 +1237,7 @@ async fn intake_many(
         _ => "",
     };
     let mut by_key: HashMap<String, Case> = HashMap::new();
-    let keys_checked = matches!(
-        tx,
-        BatchTx::SqliteOwn {
-            keys_checked: true,
-            ..
-        }
-    );
-    if !keys.is_empty() && !keys_checked {
+    if !keys.is_empty() {
         // On SQLite the keys drive the join (CROSS JOIN fixes the order): most cases
         // carry no key, so the key index looks unselective to the planner, which would
         // otherwise scan every case.
@@ -1975,52 +1961,30 @@ async fn write_batch(
             }
             None => None,
         };
-        // Keys looked up on a reader as their intakes came in are not looked up again
-        // — unless the batch fails: then once more with the look-up (a key stored
-        // between its look-up and this batch: a double submission).
-        let mut keys_checked = batch.iter().any(|j| j.case.idem_key.is_some())
-            && batch
-                .iter()
-                .all(|j| j.key_checked || j.case.idem_key.is_none());
-        let mut range = range;
-        let mut begun = begun;
-        loop {
-            let tx = BatchTx::SqliteOwn {
-                claim: range,
-                begun,
-                next: &mut known,
-                keys_checked,
-            };
-            match intake_many(conn, &batch, &mut clock, tx).await {
-                Ok(cases) => {
-                    *next = known;
-                    writer_stats::batch_done(n, &clock);
-                    for (j, c) in batch.into_iter().zip(cases) {
-                        let _ = j.reply.send(Ok(c));
-                    }
-                    if let (Some(c), Some(r)) = (claim.take(), range) {
-                        writer_stats::claim_done(true);
-                        let _ = c.reply.send(Ok(Some((r.lo, r.hi))));
-                    }
-                    return true;
+        let tx = BatchTx::SqliteOwn {
+            claim: range,
+            begun,
+            next: &mut known,
+        };
+        match intake_many(conn, &batch, &mut clock, tx).await {
+            Ok(cases) => {
+                *next = known;
+                writer_stats::batch_done(n, &clock);
+                for (j, c) in batch.into_iter().zip(cases) {
+                    let _ = j.reply.send(Ok(c));
                 }
-                Err(e) => {
-                    // Nothing of it stays: an error stops the script before its COMMIT.
-                    // (Rolling back with no transaction open is an error, ignored.)
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    if keys_checked {
-                        writer_stats::keys_rechecked();
-                        tracing::info!(error = %e, size = n, "intake batch failed without its keys' look-up; writing it again with it");
-                        keys_checked = false;
-                        // The claim waits for a batch of its own (it is answered below).
-                        range = None;
-                        begun = false;
-                        continue;
-                    }
-                    writer_stats::batch_redone();
-                    tracing::warn!(error = %e, size = n, "intake batch failed; writing its cases one by one");
-                    break;
+                if let (Some(c), Some(r)) = (claim.take(), range) {
+                    writer_stats::claim_done(true);
+                    let _ = c.reply.send(Ok(Some((r.lo, r.hi))));
                 }
+                return true;
+            }
+            Err(e) => {
+                // Nothing of it stays: an error stops the script before its COMMIT.
+                // (Rolling back with no transaction open is an error, ignored.)
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                writer_stats::batch_redone();
+                tracing::warn!(error = %e, size = n, "intake batch failed; writing its cases one by one");
             }
         }
     }
@@ -2507,25 +2471,6 @@ impl AppealStore for SqlStore {
         // Through the group-commit writer: many intakes, one durable commit, each
         // answered once its batch is on disk.
         let (reply, answer) = tokio::sync::oneshot::channel();
-        // SQLite: a retry of a stored intake is answered here, by a reader, without
-        // the writer; the writer's batches then need not look the keys up themselves
-        // (each look-up a round trip of its own inside the batch's transaction, ~15 µs
-        // a case of the one serial part of intake). PostgreSQL looks them up in the
-        // writer: there a look-up per intake is CPU the database does not have spare.
-        let key_checked = match c.idem_key.as_deref() {
-            Some(k) if self.backend == crate::Backend::Sqlite => {
-                let found = sqlx::query(safe!("SELECT {CASE_COLS} FROM cases WHERE idem_key = $1"))
-                    .bind(k)
-                    .fetch_optional(&self.r)
-                    .await
-                    .map_err(db_err)?;
-                if let Some(row) = found {
-                    return Ok((case_row(&row)?, false));
-                }
-                true
-            }
-            _ => false,
-        };
         let job = IntakeJob {
             case: c,
             photos,
@@ -2533,7 +2478,6 @@ impl AppealStore for SqlStore {
             actor,
             notices,
             audit,
-            key_checked,
             reply,
         };
         self.writer

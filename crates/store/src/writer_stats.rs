@@ -37,7 +37,6 @@ struct Stats {
     claims_carried: AtomicU64,
     claims_alone: AtomicU64,
     followed_on: AtomicU64,
-    keys_rechecked: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -49,7 +48,6 @@ static STATS: Stats = Stats {
     claims_carried: AtomicU64::new(0),
     claims_alone: AtomicU64::new(0),
     followed_on: AtomicU64::new(0),
-    keys_rechecked: AtomicU64::new(0),
 };
 
 /// A batch that takes longer than this is counted as slow (and logged at debug level
@@ -130,12 +128,6 @@ pub(crate) fn followed_on() {
     STATS.followed_on.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Counts one SQLite batch written again with its keys' look-up: it failed without it
-/// (usually a key stored between its reader's look-up and the batch).
-pub(crate) fn keys_rechecked() {
-    STATS.keys_rechecked.fetch_add(1, Ordering::Relaxed);
-}
-
 /// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
 #[derive(Debug, Clone, Default)]
 pub struct WriterSnapshot {
@@ -152,8 +144,6 @@ pub struct WriterSnapshot {
     pub claims_alone: u64,
     /// SQLite batches numbered on from the one before, without a reservation.
     pub followed_on: u64,
-    /// SQLite batches written again with their keys' look-up.
-    pub keys_rechecked: u64,
 }
 
 impl WriterSnapshot {
@@ -206,7 +196,6 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
         claims_carried: STATS.claims_carried.load(Ordering::Relaxed),
         claims_alone: STATS.claims_alone.load(Ordering::Relaxed),
         followed_on: STATS.followed_on.load(Ordering::Relaxed),
-        keys_rechecked: STATS.keys_rechecked.load(Ordering::Relaxed),
     }
 }
 
@@ -241,18 +230,14 @@ pub fn intake_writer_metrics() -> String {
          jiceng_intake_writer_claims_total{{carried=\"no\"}} {}\n\
          # HELP jiceng_intake_writer_followed_on_batches_total SQLite batches numbered on from the batch before, without a reservation of their own.\n\
          # TYPE jiceng_intake_writer_followed_on_batches_total counter\n\
-         jiceng_intake_writer_followed_on_batches_total {}\n\
-         # HELP jiceng_intake_writer_keys_rechecked_batches_total SQLite batches written again with their idempotency keys' look-up (a key stored since its intake's look-up).\n\
-         # TYPE jiceng_intake_writer_keys_rechecked_batches_total counter\n\
-         jiceng_intake_writer_keys_rechecked_batches_total {}\n",
+         jiceng_intake_writer_followed_on_batches_total {}\n",
         STATS.batches.load(Ordering::Relaxed),
         STATS.cases.load(Ordering::Relaxed),
         STATS.redone.load(Ordering::Relaxed),
         STATS.slow.load(Ordering::Relaxed),
         STATS.claims_carried.load(Ordering::Relaxed),
         STATS.claims_alone.load(Ordering::Relaxed),
-        STATS.followed_on.load(Ordering::Relaxed),
-        STATS.keys_rechecked.load(Ordering::Relaxed)
+        STATS.followed_on.load(Ordering::Relaxed)
     ));
     out
 }
