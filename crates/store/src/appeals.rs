@@ -1177,14 +1177,14 @@ enum BatchTx<'a> {
 /// day's case numbers. The next batch takes the ones after them without asking the
 /// database first — the reservation was a round trip of its own to the connection's
 /// thread, ~0.5 ms of a batch's ~3.5 ms at 6 k intakes/s — and steps the day counters
-/// in its script. It holds only from one such batch to the next: any other path of the
-/// writer (a lone intake, a batch written one by one, a failure) forgets it, and a new
-/// day, or photos (whose events need their ids first), ask the database again. Should
+/// in its script. It holds only from one such batch to the next: a failure, or a batch
+/// written one by one, forgets it, and a new day, or photos (whose events need their
+/// ids first), ask the database again. Should
 /// anything else have written cases in between (another process on the same file),
 /// the ids or numbers taken collide with the ones it used: the primary key and the
 /// number's unique key refuse the batch, which is then written one by one, each case
 /// numbered by the database, and this is forgotten.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct NextNumbers {
     /// The last case id used.
     case: i64,
@@ -1706,8 +1706,8 @@ pub(crate) fn spawn_intake_writer(
                     )
                     .await;
                 }
-                // A claim no batch carried (none waiting, a single intake, or a batch
-                // that failed) runs on its own.
+                // A claim no batch carried (none waiting, or a batch that failed) runs
+                // on its own.
                 if let Some(c) = claim.take() {
                     writer_stats::claim_done(false);
                     let r = claim_alone(&mut conn, &c).await;
