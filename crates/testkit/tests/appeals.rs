@@ -1645,24 +1645,28 @@ async fn a_key_stored_while_its_retry_waits_gives_one_case() {
         .collect();
     waiting.push(submit(&app, f.token(Resident), body("排队 无键", None)));
     waiting.push(submit(&app, f.token(Resident), body("排队 无键 二", None)));
-    let other = async {
-        if let Some(conn) = held {
-            let mut polls = 0;
-            while env.store.writer_waiting().0 + 1 < 6 {
-                polls += 1;
-                assert!(polls < 3000, "the writer's queue never filled");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-            let r = submit(&app2, f.token(Resident), body("另一实例 乙", Some("key-b"))).await;
-            drop(conn);
-            r
-        } else {
-            // PostgreSQL: the same key through the other instance, after this one's.
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            submit(&app2, f.token(Resident), body("另一实例 乙", Some("key-b"))).await
+    let again_elsewhere = || submit(&app2, f.token(Resident), body("另一实例 乙", Some("key-b")));
+    let (replies, other) = match held {
+        Some(conn) => {
+            let other = async {
+                let mut polls = 0;
+                while env.store.writer_waiting().0 + 1 < 6 {
+                    polls += 1;
+                    assert!(polls < 3000, "the writer's queue never filled");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                let r = again_elsewhere().await;
+                drop(conn);
+                r
+            };
+            tokio::join!(futures_join_all(waiting), other)
+        }
+        // PostgreSQL: this instance's intakes first, then the same key through the other.
+        None => {
+            let replies = futures_join_all(waiting).await;
+            (replies, again_elsewhere().await)
         }
     };
-    let (replies, other) = tokio::join!(futures_join_all(waiting), other);
     let mine = &replies[0];
     assert_eq!(id(mine), id(&other), "one case for the key");
     let mut statuses = [mine.status.as_u16(), other.status.as_u16()];
