@@ -4,7 +4,7 @@
 
 use jiceng_core::Role::*;
 use jiceng_domain::appeals::service as appeals;
-use jiceng_testkit::{Fixture, TestApp, env, fixture};
+use jiceng_testkit::{Fixture, TestApp, TestEnv, env, fixture};
 use serde_json::{Value, json};
 
 async fn submit(app: &TestApp, token: &str, body: Value) -> jiceng_testkit::Reply {
@@ -1361,6 +1361,40 @@ async fn a_claim_takes_no_more_than_its_limit_after_the_outbox_grew_from_empty()
     assert_eq!(unsent.0, 2800);
 }
 
+/// SQLite: the one write connection, held so that the intakes and claims sent meanwhile
+/// queue up for the intake writer, which then takes them together as one batch.
+/// PostgreSQL: nothing is held (its writer has a pool of its own).
+async fn hold_writer(env: &TestEnv) -> Option<sqlx::pool::PoolConnection<sqlx::Any>> {
+    match env.store.backend {
+        jiceng_store::Backend::Sqlite => Some(env.store.write_pool().acquire().await.unwrap()),
+        _ => None,
+    }
+}
+
+/// Waits until `jobs` intakes and claims are queued for the writer (which, blocked on
+/// the held write connection, may already hold the first in hand).
+async fn until_queued(env: &TestEnv, jobs: usize) {
+    let mut polls = 0;
+    loop {
+        let (intakes, claims) = env.store.writer_waiting();
+        if intakes + claims + 1 >= jobs {
+            break;
+        }
+        polls += 1;
+        assert!(
+            polls < 3000,
+            "the writer's queue never filled: {intakes} intakes, {claims} claims"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// A second instance on the same database, and the API through it.
+async fn second_app(env: &TestEnv) -> TestApp {
+    let (ctx2, _store2) = env.second_instance().await;
+    TestApp::new(ctx2)
+}
+
 /// An outbox claim that comes while intakes wait takes exactly the notices that waited
 /// before them. (On SQLite the intake writer carries such a claim in the intakes'
 /// batch: it marks the claim's range sent in the batch's own transaction, and the
@@ -1403,13 +1437,8 @@ async fn a_claim_that_waits_with_intakes_takes_only_the_notices_before_them() {
     let waiting = unsent().await;
     assert_eq!(waiting.len(), 30);
     let carried_before = jiceng_store::intake_writer_snapshot().claims_carried;
-    // SQLite: while the one write connection is held here, the intakes and the claim
-    // queue up for the writer; it takes them together once the connection is free.
-    let held = if sqlite {
-        Some(env.store.write_pool().acquire().await.unwrap())
-    } else {
-        None
-    };
+    // SQLite: the 40 intakes and the claim queue up for the writer together.
+    let held = hold_writer(&env).await;
     let intakes: Vec<_> = (0..40)
         .map(|i| {
             submit(
@@ -1422,20 +1451,7 @@ async fn a_claim_that_waits_with_intakes_takes_only_the_notices_before_them() {
     let (replies, claimed) = match held {
         Some(conn) => {
             let release = async {
-                // All 40 intakes and the claim queued (the writer, blocked on the
-                // connection, may already hold the first of them in hand).
-                let queued =
-                    |(intakes, claims): (usize, usize)| intakes >= 39 && intakes + claims >= 40;
-                let mut polls = 0;
-                while !queued(env.store.writer_waiting()) {
-                    polls += 1;
-                    assert!(
-                        polls < 3000,
-                        "the writer's queue never filled: {:?}",
-                        env.store.writer_waiting()
-                    );
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
+                until_queued(&env, 41).await;
                 drop(conn);
             };
             let (replies, claimed, ()) = tokio::join!(futures_join_all(intakes), claim(0), release);
@@ -1478,8 +1494,7 @@ async fn batches_number_on_from_each_other_and_around_another_instances_cases() 
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
-    let (ctx2, _store2) = env.second_instance().await;
-    let app2 = TestApp::new(ctx2);
+    let app2 = second_app(&env).await;
     let sqlite = env.store.backend == jiceng_store::Backend::Sqlite;
     // `k` intakes on the first instance, queued together (SQLite: behind the held
     // write connection, so the writer takes them as one batch); (id, number, text).
@@ -1488,11 +1503,7 @@ async fn batches_number_on_from_each_other_and_around_another_instances_cases() 
         let env = &env;
         let f = &f;
         async move {
-            let held = if sqlite {
-                Some(env.store.write_pool().acquire().await.unwrap())
-            } else {
-                None
-            };
+            let held = hold_writer(env).await;
             let texts: Vec<String> = (0..k).map(|i| format!("{tag} 楼道堆物 {i}")).collect();
             let intakes: Vec<_> = texts
                 .iter()
@@ -1506,12 +1517,7 @@ async fn batches_number_on_from_each_other_and_around_another_instances_cases() 
                 .collect();
             let release = async {
                 if let Some(conn) = held {
-                    let mut polls = 0;
-                    while env.store.writer_waiting().0 + 1 < k {
-                        polls += 1;
-                        assert!(polls < 3000, "the writer's queue never filled");
-                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    }
+                    until_queued(env, k).await;
                     drop(conn);
                 }
             };
@@ -1622,8 +1628,7 @@ async fn a_key_stored_while_its_retry_waits_gives_one_case() {
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
-    let (ctx2, _store2) = env.second_instance().await;
-    let app2 = TestApp::new(ctx2);
+    let app2 = second_app(&env).await;
     let sqlite = env.store.backend == jiceng_store::Backend::Sqlite;
     let body = |text: &str, key: Option<&str>| json!({"category": "1301", "description": text, "idem_key": key});
     let id = |r: &jiceng_testkit::Reply| ok(r)["case"]["id"].as_i64().unwrap();
@@ -1633,11 +1638,7 @@ async fn a_key_stored_while_its_retry_waits_gives_one_case() {
     assert_eq!((again.status.as_u16(), id(&again)), (200, id(&first)));
     // SQLite: while the write connection is held here, six intakes wait for the writer;
     // then another instance stores one of their keys.
-    let held = if sqlite {
-        Some(env.store.write_pool().acquire().await.unwrap())
-    } else {
-        None
-    };
+    let held = hold_writer(&env).await;
     let keys = ["key-b", "key-1", "key-2", "key-3"];
     let mut waiting: Vec<_> = keys
         .iter()
@@ -1649,12 +1650,8 @@ async fn a_key_stored_while_its_retry_waits_gives_one_case() {
     let (replies, other) = match held {
         Some(conn) => {
             let other = async {
-                let mut polls = 0;
-                while env.store.writer_waiting().0 + 1 < 6 {
-                    polls += 1;
-                    assert!(polls < 3000, "the writer's queue never filled");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
+                // The other instance stores the key while this one's six intakes wait.
+                until_queued(&env, 6).await;
                 let r = again_elsewhere().await;
                 drop(conn);
                 r
