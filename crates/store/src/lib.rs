@@ -636,7 +636,7 @@ impl SqlStore {
     }
 
     /// Intakes and outbox claims waiting for the intake writer to take them (queue
-    /// depths; a test waits on them to queue intakes and a claim together).
+    /// depths; tests wait on them to queue intakes and claims up into one batch).
     pub fn writer_waiting(&self) -> (usize, usize) {
         let depth = |max: usize, free: usize| max.saturating_sub(free);
         (
