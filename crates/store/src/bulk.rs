@@ -11,11 +11,117 @@
 //! Values follow JSON types: numbers for `Int`/`Real` columns, strings for `Text`,
 //! `null` for NULL, `0`/`1` for flags.
 
-use jiceng_core::{DomainError, Result};
+use jiceng_core::{AuditEvent, DomainError, Result};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
 use crate::db_err;
+
+/// What a bulk load runs besides its rows, on a connection of the store's pools
+/// ([`AnyConnection`]) or on a PostgreSQL connection of its own ([`sqlx::PgConnection`]:
+/// only a native connection can `COPY`, see [`crate::SqlStore::pg_load`]). Both share
+/// one body (`load_conn!`).
+pub(crate) trait LoadConn: Send {
+    fn is_sqlite(&self) -> bool;
+    /// A statement without parameters; the rows it changed.
+    fn run(&mut self, sql: String) -> impl Future<Output = Result<u64>> + Send;
+    /// The one number a statement returns; its one parameter, if any, is `n`.
+    fn number(&mut self, sql: String, n: Option<i64>) -> impl Future<Output = Result<i64>> + Send;
+    /// The rows of a statement whose one parameter is `arg`, every column as text.
+    fn texts<'a>(
+        &'a mut self,
+        sql: String,
+        arg: &'a str,
+    ) -> impl Future<Output = Result<Vec<Vec<String>>>> + Send + 'a;
+    /// (id, path, code) of the units a statement reads, its parameters `codes`.
+    fn units_coded<'a>(
+        &'a mut self,
+        sql: String,
+        codes: &'a [&'a str],
+    ) -> impl Future<Output = Result<Vec<(i64, String, String)>>> + Send + 'a;
+    /// Writes one audit event (inside the change's transaction).
+    fn audit<'a>(&'a mut self, e: &'a AuditEvent) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+macro_rules! load_conn {
+    ($conn:ty, $sqlite:expr) => {
+        impl LoadConn for $conn {
+            fn is_sqlite(&self) -> bool {
+                $sqlite(self)
+            }
+
+            async fn run(&mut self, sql: String) -> Result<u64> {
+                Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *self)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected())
+            }
+
+            async fn number(&mut self, sql: String, n: Option<i64>) -> Result<i64> {
+                let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+                if let Some(n) = n {
+                    q = q.bind(n);
+                }
+                Ok(q.fetch_one(&mut *self).await.map_err(db_err)?.0)
+            }
+
+            async fn texts<'a>(
+                &'a mut self,
+                sql: String,
+                arg: &'a str,
+            ) -> Result<Vec<Vec<String>>> {
+                use sqlx::Row;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(arg)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(db_err)?;
+                rows.iter()
+                    .map(|r| {
+                        (0..r.len())
+                            .map(|i| r.try_get::<String, _>(i).map_err(db_err))
+                            .collect()
+                    })
+                    .collect()
+            }
+
+            async fn units_coded<'a>(
+                &'a mut self,
+                sql: String,
+                codes: &'a [&'a str],
+            ) -> Result<Vec<(i64, String, String)>> {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for c in codes {
+                    q = q.bind(*c);
+                }
+                q.fetch_all(&mut *self).await.map_err(db_err)
+            }
+
+            async fn audit<'a>(&'a mut self, e: &'a AuditEvent) -> Result<()> {
+                sqlx::query(crate::AUDIT_INSERT)
+                    .bind(e.at_ms)
+                    .bind(e.actor_id)
+                    .bind(&e.actor_login)
+                    .bind(&e.actor_role)
+                    .bind(&e.action)
+                    .bind(&e.entity_type)
+                    .bind(&e.entity_id)
+                    .bind(&e.scope_path)
+                    .bind(e.before.as_ref().map(|v| v.to_string()))
+                    .bind(e.after.as_ref().map(|v| v.to_string()))
+                    .execute(&mut *self)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+load_conn!(AnyConnection, |c: &AnyConnection| c.backend_name()
+    == "SQLite");
+load_conn!(sqlx::PgConnection, |_: &sqlx::PgConnection| false);
 
 /// The SQL type of a bulk column (PostgreSQL needs the cast; SQLite takes JSON's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,38 +441,37 @@ where
 /// are disabled the same way, and the table's references checked once at the end
 /// (`jiceng_refs_hold`: one pass over the table joined to its parents by hash, instead
 /// of probes for every row).
-pub(crate) async fn pg_defer_indexes(
-    conn: &mut AnyConnection,
+pub(crate) async fn pg_defer_indexes<C: LoadConn + ?Sized>(
+    conn: &mut C,
     table: &'static str,
 ) -> Result<Vec<String>> {
-    use sqlx::Row;
     // (name, definition, kind): 'u' unique, 'f' foreign key, 'i' a plain index.
-    let rows = sqlx::query(
-        "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS def, c.contype::text AS kind \
-         FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype IN ('u', 'f') \
-         AND NOT (c.contype = 'u' AND EXISTS (SELECT 1 FROM pg_constraint r \
-             WHERE r.contype = 'f' AND r.conindid = c.conindid AND r.conrelid <> c.conrelid)) \
-         UNION ALL \
-         SELECT i.relname::text, pg_get_indexdef(x.indexrelid), 'i' \
-         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
-         WHERE x.indrelid = $1::regclass \
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-    )
-    .bind(table)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    let rows = conn
+        .texts(
+            "SELECT c.conname::text AS name, pg_get_constraintdef(c.oid) AS def, c.contype::text AS kind \
+             FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype IN ('u', 'f') \
+             AND NOT (c.contype = 'u' AND EXISTS (SELECT 1 FROM pg_constraint r \
+                 WHERE r.contype = 'f' AND r.conindid = c.conindid AND r.conrelid <> c.conrelid)) \
+             UNION ALL \
+             SELECT i.relname::text, pg_get_indexdef(x.indexrelid), 'i' \
+             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+             WHERE x.indrelid = $1::regclass \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+                .to_string(),
+            table,
+        )
+        .await?;
     let mut drop = Vec::new();
     let mut restore: [Vec<String>; 3] = Default::default();
     for r in &rows {
-        let name: String = r.try_get("name").map_err(db_err)?;
-        let def: String = r.try_get("def").map_err(db_err)?;
-        let kind: String = r.try_get("kind").map_err(db_err)?;
-        let name = quote_ident(&name);
+        let [name, def, kind] = r.as_slice() else {
+            return Err(DomainError::internal("unexpected catalogue row"));
+        };
+        let name = quote_ident(name);
         match kind.as_str() {
             "i" => {
                 drop.push(format!("DROP INDEX {name}"));
-                restore[1].push(def);
+                restore[1].push(def.clone());
             }
             k => {
                 drop.push(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
@@ -377,15 +482,15 @@ pub(crate) async fn pg_defer_indexes(
             }
         }
     }
-    let checks: Vec<(String,)> = sqlx::query_as(
-        "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass \
-         AND NOT tgisinternal AND tgnewtable IS NOT NULL ORDER BY tgname",
-    )
-    .bind(table)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    for (name,) in &checks {
+    let checks = conn
+        .texts(
+            "SELECT tgname::text FROM pg_trigger WHERE tgrelid = $1::regclass \
+             AND NOT tgisinternal AND tgnewtable IS NOT NULL ORDER BY tgname"
+                .to_string(),
+            table,
+        )
+        .await?;
+    for name in checks.iter().flatten() {
         let name = quote_ident(name);
         drop.push(format!("ALTER TABLE {table} DISABLE TRIGGER {name}"));
         restore[2].push(format!("ALTER TABLE {table} ENABLE TRIGGER {name}"));
@@ -394,31 +499,23 @@ pub(crate) async fn pg_defer_indexes(
         restore[2].push(format!("SELECT jiceng_refs_hold('{table}')"));
     }
     for sql in drop {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        conn.run(sql).await?;
     }
     Ok(restore.into_iter().flatten().collect())
 }
 
 /// Runs the statements of [`pg_defer_indexes`], with room to sort in memory.
-pub(crate) async fn pg_restore_indexes(
-    conn: &mut AnyConnection,
+pub(crate) async fn pg_restore_indexes<C: LoadConn + ?Sized>(
+    conn: &mut C,
     restore: Vec<String>,
 ) -> Result<()> {
     if restore.is_empty() {
         return Ok(());
     }
-    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    conn.run("SET LOCAL maintenance_work_mem = '256MB'".into())
+        .await?;
     for sql in restore {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
@@ -426,13 +523,13 @@ pub(crate) async fn pg_restore_indexes(
 /// A load of `rows` rows into `tables`: on PostgreSQL, [`pg_defer_indexes`] for each of
 /// them that the load at least doubles (loads of more than [`crate::BULK_ROWS`] rows
 /// only); nothing on SQLite. Returns what [`pg_restore_indexes`] puts back after it.
-pub(crate) async fn defer_indexes_for_load(
-    conn: &mut AnyConnection,
+pub(crate) async fn defer_indexes_for_load<C: LoadConn + ?Sized>(
+    conn: &mut C,
     tables: &[&'static str],
     rows: usize,
 ) -> Result<Vec<String>> {
     let mut restore = Vec::new();
-    if crate::is_sqlite(conn) || rows <= crate::BULK_ROWS {
+    if conn.is_sqlite() || rows <= crate::BULK_ROWS {
         return Ok(restore);
     }
     for &table in tables {
@@ -444,14 +541,17 @@ pub(crate) async fn defer_indexes_for_load(
 }
 
 /// Whether `table` holds fewer than `n` rows (counting at most `n`).
-async fn fewer_rows_than(conn: &mut AnyConnection, table: &'static str, n: usize) -> Result<bool> {
-    let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT $1) s"
-    )))
-    .bind(n as i64)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_err)?;
+async fn fewer_rows_than<C: LoadConn + ?Sized>(
+    conn: &mut C,
+    table: &'static str,
+    n: usize,
+) -> Result<bool> {
+    let count = conn
+        .number(
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT $1) s"),
+            Some(n as i64),
+        )
+        .await?;
     Ok((count as usize) < n)
 }
 
@@ -524,6 +624,21 @@ fn append_array(out: &mut String, piece: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_fields_escape_what_copy_reads_as_structure() {
+        let field = |s: &str| {
+            let mut out = Vec::new();
+            copy_text(&mut out, s);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(field("和平社区"), "和平社区");
+        assert_eq!(field("a\tb\nc\rd"), "a\\tb\\nc\\rd");
+        // A name `\N` must not read back as NULL, nor a backslash start an escape.
+        assert_eq!(field("\\N"), "\\\\N");
+        assert_eq!(field("引号\"与\\斜杠"), "引号\"与\\\\斜杠");
+        assert_eq!(field("\u{1e}\u{1f}"), "\u{1e}\u{1f}");
+    }
 
     #[test]
     fn only_values_without_separators_travel_separated() {
@@ -702,5 +817,63 @@ impl Script {
             sqlx::query(sql).execute(&mut *conn).await.map_err(db_err)?;
         }
         Ok(())
+    }
+}
+
+/// PostgreSQL: `sql` (a `COPY … FROM STDIN` in text format) fed `len` rows in messages
+/// of `piece` rows, each made by `make` into `buf` while the server writes the ones sent
+/// before it. A row `make` refuses stops the copy (nothing of it stays: the transaction
+/// rolls back) and is the error returned. Returns the number of rows written.
+pub(crate) async fn copy_in<F>(
+    conn: &mut sqlx::PgConnection,
+    sql: &str,
+    len: usize,
+    piece: usize,
+    buf: &mut Vec<u8>,
+    mut make: F,
+) -> Result<u64>
+where
+    F: FnMut(std::ops::Range<usize>, &mut Vec<u8>) -> Result<()>,
+{
+    let piece = piece.max(1);
+    let mut copy = conn.copy_in_raw(sql).await.map_err(db_err)?;
+    let mut start = 0;
+    while start < len {
+        let end = len.min(start + piece);
+        buf.clear();
+        if let Err(e) = make(start..end, buf) {
+            // Out of the copy, so that the transaction can roll back.
+            copy.abort("the load was refused").await.map_err(db_err)?;
+            return Err(e);
+        }
+        copy.send(buf.as_slice()).await.map_err(db_err)?;
+        start = end;
+    }
+    copy.finish().await.map_err(db_err)
+}
+
+/// Appends `s` as a field of `COPY`'s text format: backslash, tab, newline and carriage
+/// return escaped (`\N` alone would be NULL; escaped, a name `\N` stays a name).
+pub(crate) fn copy_text(out: &mut Vec<u8>, s: &str) {
+    copy_text_bytes(out, s.as_bytes());
+}
+
+/// [`copy_text`] of UTF-8 bytes.
+pub(crate) fn copy_text_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b => out.push(b),
+        }
     }
 }

@@ -1054,7 +1054,7 @@ impl SqlStore {
             let mut tx = self.write_tx().await?;
             let mut restore = Vec::new();
             for tab in TABS {
-                restore.extend(bulk::pg_defer_indexes(&mut tx, tab.name()).await?);
+                restore.extend(bulk::pg_defer_indexes(&mut *tx, tab.name()).await?);
             }
             tx.commit().await.map_err(db_err)?;
             restore
@@ -1117,7 +1117,7 @@ impl SqlStore {
         if !deferred.is_empty() {
             progress("building the indexes and keys of the generated tables");
             let mut tx = self.write_tx().await?;
-            bulk::pg_restore_indexes(&mut tx, deferred).await?;
+            bulk::pg_restore_indexes(&mut *tx, deferred).await?;
             tx.commit().await.map_err(db_err)?;
         }
         let indexes = indexes.elapsed().as_secs_f64();

@@ -614,8 +614,9 @@ async fn a_division_list_into_an_empty_tree_and_again() {
 
 #[tokio::test]
 async fn units_written_in_bulk_keep_names_with_control_characters() {
-    // PostgreSQL sends plain division rows as separated text; a name holding a
-    // separator sends its batch as JSON instead. Either way the names come back whole.
+    // PostgreSQL copies the rows (`COPY`'s text format, fields escaped); inside another
+    // write it sends plain rows as separated text, and a batch whose names hold a
+    // separator as JSON. Either way the names come back whole.
     let env = env().await;
     let _f = fixture(&env.ctx).await;
     let sys = Actor::system();
@@ -637,6 +638,13 @@ async fn units_written_in_bulk_keep_names_with_control_characters() {
         vec![
             unit("150302092", "分\u{1f}隔", "150302"),
             unit("150302093", "记\u{1e}录", "150302"),
+        ],
+        // What PostgreSQL's `COPY` reads as structure: tab, newline, carriage return, a
+        // backslash (an escape), `\N` alone (NULL).
+        vec![
+            unit("150302094", "制\t表\n换\r行", "150302"),
+            unit("150302095", "\\N", "150302"),
+            unit("150302096", "斜杠在末尾\\", "150302"),
         ],
     ];
     for batch in batches {
@@ -662,6 +670,86 @@ async fn units_written_in_bulk_keep_names_with_control_characters() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_bulk_load_refused_midway_leaves_nothing_and_the_store_goes_on() {
+    // PostgreSQL copies the rows a few thousand at a time: a unit refused after the
+    // first thousands were sent stops the copy, the transaction rolls back, and the
+    // connection is fit for the next load. A taken code is refused by the unique key.
+    let env = env().await;
+    let _f = fixture(&env.ctx).await;
+    let sys = Actor::system();
+    let counts = async || {
+        let pool = env.store.write_pool();
+        let (units,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM org_units")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let (entries,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM unit_history")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let (audits,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        (units, entries, audits)
+    };
+    let unit = |code: String, parent: &str| jiceng_domain::org::NewUnit {
+        name: format!("社区{code}"),
+        official_name: format!("社区{code}居委会"),
+        code,
+        kind: UnitKind::Community,
+        parent_code: Some(parent.into()),
+        grid_type: None,
+        boundary: None,
+        address: None,
+    };
+    let before = counts().await;
+    let load = |batch| {
+        env.ctx.org.insert_many(
+            batch,
+            env.ctx
+                .event(&sys, "import.divisions", "org_unit", "t", "/150302/"),
+        )
+    };
+    // 12,000 communities under a known sub-district, then one under an unknown one.
+    let mut batch: Vec<_> = (0..12_000)
+        .map(|i| unit(format!("150302001{i:05}"), "150302001"))
+        .collect();
+    batch.push(unit("150302099001".into(), "150302099"));
+    match load(batch).await {
+        Err(DomainError::Validation(fields)) => assert_eq!(fields[0].field, "parent_code"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(counts().await, before);
+    // A code already in the tree.
+    let taken = unit_coded(&env.ctx, "150302001002").await;
+    let batch = vec![
+        unit("150302001777".into(), "150302001"),
+        unit(taken.code.clone(), "150302001"),
+    ];
+    match load(batch).await {
+        Err(DomainError::Validation(fields)) => assert_eq!(fields[0].field, "code"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(counts().await, before);
+    // The next load goes through.
+    load(vec![unit("150302001778".into(), "150302001")])
+        .await
+        .unwrap();
+    let (units, entries, audits) = counts().await;
+    assert_eq!(
+        (units, entries, audits),
+        (before.0 + 1, before.1 + 1, before.2 + 1)
+    );
+    let c = unit_coded(&env.ctx, "150302001778").await;
+    assert_eq!(c.path, "/150302/150302001/150302001778/");
+    assert_eq!(
+        created_as(&env.ctx, c.id).await,
+        ("社区150302001778".into(), Some("150302001".into()))
+    );
 }
 
 #[tokio::test]
