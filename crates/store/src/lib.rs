@@ -701,6 +701,9 @@ impl SqlStore {
     pub async fn close(&self) {
         self.w.close().await;
         self.r.close().await;
+        if let Some(loads) = &self.pg_loads {
+            loads.close().await;
+        }
     }
 }
 
