@@ -408,6 +408,19 @@ async fn open(g: &Global, create_key: bool) -> AnyResult<(Arc<SqlStore>, Ctx)> {
     Ok((store, ctx))
 }
 
+/// The end of a one-shot command: on SQLite what the WAL holds is copied back into the
+/// database file and the connections closed (the last one removes the WAL). Without it
+/// a demo or an import left its whole load in `jiceng.db-wal` beside a 4 KB
+/// `jiceng.db` — whole to SQLite, but not to someone copying the database file.
+async fn finish(store: &SqlStore) {
+    if store.backend == jiceng_store::Backend::Sqlite
+        && let Err(e) = store.checkpoint_all().await
+    {
+        tracing::warn!(error = %e, "WAL not emptied before exit");
+    }
+    store.close().await;
+}
+
 async fn serve(store: Arc<SqlStore>, ctx: Ctx, args: &ServeArgs, g: &Global) -> AnyResult<()> {
     // PostgreSQL: other instances' changes to the categories, the calendar, the
     // departments and the units reach this one's copies as they commit. Without the
@@ -581,6 +594,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
         Command::Migrate => {
             let (store, _ctx) = open(&g, is_sqlite(&g.database)).await?;
             println!("migrations up to date ({:?})", store.backend);
+            finish(&store).await;
             Ok(())
         }
         Command::Demo {
@@ -655,6 +669,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
                 println!();
             }
             if no_serve {
+                finish(&_store).await;
                 return Ok(());
             }
             serve(_store, ctx, &args, &g).await
@@ -684,6 +699,7 @@ async fn run(cli: Cli) -> AnyResult<()> {
             };
             print_outcome(&outcome);
             println!("took {:.2} s", started.elapsed().as_secs_f64());
+            finish(&_store).await;
             if !outcome.applied && !outcome.report.errors.is_empty() {
                 std::process::exit(2);
             }
