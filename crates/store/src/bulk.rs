@@ -641,6 +641,25 @@ mod tests {
     }
 
     #[test]
+    fn copy_values_read_back_as_written() {
+        let field = |f: &dyn CopyField| {
+            let mut out = Vec::new();
+            f.copy_field(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(field(&-42i64), "-42");
+        assert_eq!(field(&Some(1_795_860_078_319i64)), "1795860078319");
+        assert_eq!(field(&None::<i64>), "\\N");
+        assert_eq!(field(&None::<&str>), "\\N");
+        assert_eq!(field(&Some("")), "");
+        assert_eq!(field(&"a\tb"), "a\\tb");
+        for x in [106.781f64, 39.642, 1e-7, 123_456_789.125, -0.5] {
+            assert_eq!(field(&x).parse::<f64>().unwrap(), x, "{x}");
+        }
+        assert_eq!(field(&f64::INFINITY), "Infinity");
+    }
+
+    #[test]
     fn only_values_without_separators_travel_separated() {
         assert!(separable("和平社区居委会"));
         assert!(separable("a,b;\"c\"\\n\t"));
@@ -850,6 +869,66 @@ where
         start = end;
     }
     copy.finish().await.map_err(db_err)
+}
+
+/// PostgreSQL: `sql` (a `COPY … FROM STDIN` in text format) fed `data`, rows already
+/// made. Returns the number of rows written.
+pub(crate) async fn copy_bytes(
+    conn: &mut sqlx::PgConnection,
+    sql: &str,
+    data: &[u8],
+) -> Result<u64> {
+    let mut copy = conn.copy_in_raw(sql).await.map_err(db_err)?;
+    copy.send(data).await.map_err(db_err)?;
+    copy.finish().await.map_err(db_err)
+}
+
+/// A value as a field of `COPY`'s text format (PostgreSQL): NULL is `\N`, text is
+/// escaped ([`copy_text`]).
+pub(crate) trait CopyField {
+    fn copy_field(&self, out: &mut Vec<u8>);
+}
+
+impl CopyField for i64 {
+    fn copy_field(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl CopyField for f64 {
+    fn copy_field(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        // Rust writes the shortest decimal that reads back as the same double.
+        let _ = match self {
+            x if x.is_nan() => write!(out, "NaN"),
+            x if x.is_infinite() && *x > 0.0 => write!(out, "Infinity"),
+            x if x.is_infinite() => write!(out, "-Infinity"),
+            x => write!(out, "{x}"),
+        };
+    }
+}
+
+impl CopyField for String {
+    fn copy_field(&self, out: &mut Vec<u8>) {
+        copy_text(out, self);
+    }
+}
+
+impl CopyField for &str {
+    fn copy_field(&self, out: &mut Vec<u8>) {
+        copy_text(out, self);
+    }
+}
+
+impl<T: CopyField> CopyField for Option<T> {
+    fn copy_field(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(v) => v.copy_field(out),
+            None => out.extend_from_slice(b"\\N"),
+        }
+    }
 }
 
 /// Appends `s` as a field of `COPY`'s text format: backslash, tab, newline and carriage

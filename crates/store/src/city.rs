@@ -34,6 +34,11 @@ use serde::Serialize;
 use crate::bulk::{self, Col, Column, col};
 use crate::{Backend, SqlStore, db_err};
 
+/// A generated row in `COPY`'s text format (PostgreSQL): its fields, tab-separated.
+trait CopyLine {
+    fn copy_fields(&self, out: &mut Vec<u8>);
+}
+
 /// A row struct whose fields are the bulk columns, in order: it serialises as the JSON
 /// array [`bulk::insert_sql`] unpacks, and `columns()` names them (one list, so the two
 /// cannot drift apart).
@@ -45,6 +50,17 @@ macro_rules! bulk_row {
         impl $name {
             fn columns() -> Vec<Column> {
                 vec![$(col(stringify!($f), Col::$c)),*]
+            }
+        }
+        impl CopyLine for $name {
+            fn copy_fields(&self, out: &mut Vec<u8>) {
+                let fields: &[&dyn bulk::CopyField] = &[$(&self.$f),*];
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b'\t');
+                    }
+                    f.copy_field(out);
+                }
             }
         }
         impl Serialize for $name {
@@ -246,38 +262,88 @@ impl Tab {
         }
     }
 
-    fn sql(self, sqlite: bool) -> String {
-        let (cols, fixed): (Vec<Column>, &[(&str, &str)]) = match self {
-            Tab::Households => (HouseholdRow::columns(), &[("version", "1")]),
+    /// The table's columns from the generated rows, and those every row has the same:
+    /// (column, SQL literal, the value as `COPY` text).
+    fn columns(
+        self,
+    ) -> (
+        Vec<Column>,
+        &'static [(&'static str, &'static str, &'static str)],
+    ) {
+        match self {
+            Tab::Households => (HouseholdRow::columns(), &[("version", "1", "1")]),
             Tab::Residents => (
                 ResidentRow::columns(),
-                &[("status", "'active'"), ("version", "1")],
+                &[("status", "'active'", "active"), ("version", "1", "1")],
             ),
             Tab::Cases => (
                 CaseRow::columns(),
-                &[("anonymous", "0"), ("attributes", "'{}'")],
+                &[("anonymous", "0", "0"), ("attributes", "'{}'", "{}")],
             ),
-            Tab::Events => (EventRow::columns(), &[("note", "''"), ("public", "1")]),
+            Tab::Events => (
+                EventRow::columns(),
+                &[("note", "''", ""), ("public", "1", "1")],
+            ),
             Tab::Counters => (CounterRow::columns(), &[]),
             Tab::Rollup => (RollupRow::columns(), &[]),
-        };
-        bulk::insert_sql(sqlite, self.name(), &cols, fixed, "")
+        }
+    }
+
+    fn sql(self, sqlite: bool) -> String {
+        let (cols, fixed) = self.columns();
+        let fixed: Vec<(&str, &str)> = fixed.iter().map(|f| (f.0, f.1)).collect();
+        bulk::insert_sql(sqlite, self.name(), &cols, &fixed, "")
+    }
+
+    /// PostgreSQL: the `COPY` that takes the rows of [`Part::add`] in text format.
+    fn copy_sql(self) -> String {
+        let (cols, fixed) = self.columns();
+        let names: Vec<&str> = cols
+            .iter()
+            .map(|c| c.name)
+            .chain(fixed.iter().map(|f| f.0))
+            .collect();
+        format!("COPY {} ({}) FROM STDIN", self.name(), names.join(", "))
     }
 }
 
-/// One transaction's worth of statements, serialised.
+/// One transaction's worth of statements, serialised: JSON for the bulk statements,
+/// or (`copy`, PostgreSQL) `COPY`'s text format.
 #[derive(Default)]
 struct Part {
-    chunks: Vec<(Tab, u64, String)>,
+    copy: bool,
+    chunks: Vec<(Tab, u64, Vec<u8>)>,
     residents: u64,
     cases: u64,
     open: u64,
 }
 
 impl Part {
-    fn add<T: Serialize>(&mut self, tab: Tab, rows: &[T]) -> Result<()> {
+    fn new(copy: bool) -> Self {
+        Part {
+            copy,
+            ..Part::default()
+        }
+    }
+
+    fn add<T: Serialize + CopyLine>(&mut self, tab: Tab, rows: &[T]) -> Result<()> {
         for c in rows.chunks(tab.per_statement()) {
-            self.chunks.push((tab, c.len() as u64, bulk::rows_json(c)?));
+            let data = if self.copy {
+                let fixed = tab.columns().1;
+                let mut out = Vec::with_capacity(c.len() * 128);
+                for row in c {
+                    row.copy_fields(&mut out);
+                    for f in fixed {
+                        out.push(b'\t');
+                        bulk::copy_text(&mut out, f.2);
+                    }
+                    out.push(b'\n');
+                }
+                out
+            } else {
+                bulk::rows_json(c)?.into_bytes()
+            };
+            self.chunks.push((tab, c.len() as u64, data));
         }
         Ok(())
     }
@@ -295,6 +361,8 @@ struct GridIds {
 
 /// Everything the generator thread needs (owned: it runs on its own thread).
 struct Gen {
+    /// PostgreSQL: rows in `COPY`'s text format.
+    copy: bool,
     opts: CityOptions,
     layout: Layout,
     grids: Vec<GridIds>,
@@ -411,7 +479,7 @@ fn resident_part(
         .collect();
     let mut part = Part {
         residents: rows.len() as u64,
-        ..Part::default()
+        ..Part::new(g.copy)
     };
     part.add(Tab::Households, households)?;
     households.clear();
@@ -680,7 +748,7 @@ fn gen_cases(g: &Gen, out: &mut Emitter) -> Result<()> {
                 let mut part = Part {
                     cases: cases.len() as u64,
                     open,
-                    ..Part::default()
+                    ..Part::new(g.copy)
                 };
                 part.add(Tab::Cases, &cases)?;
                 part.add(Tab::Events, &events)?;
@@ -1030,6 +1098,7 @@ impl SqlStore {
             })
             .collect();
         let input = Gen {
+            copy: self.pg_loads.is_some(),
             opts: opts.clone(),
             base_household: self.max_id("households").await? + 1,
             base_resident: self.max_id("residents").await? + 1,
@@ -1060,8 +1129,22 @@ impl SqlStore {
             restore
         };
 
-        // The writer: one transaction per part, as they come.
-        let sqls: Vec<String> = TABS.iter().map(|t| t.sql(sqlite)).collect();
+        // The writer: one transaction per part, as they come. PostgreSQL copies the rows
+        // on a native connection of its own (see `SqlStore::pg_load`).
+        let sqls: Vec<String> = TABS
+            .iter()
+            .map(|t| {
+                if self.pg_loads.is_some() {
+                    t.copy_sql()
+                } else {
+                    t.sql(sqlite)
+                }
+            })
+            .collect();
+        let mut copier = match &self.pg_loads {
+            Some(pool) => Some(pool.acquire().await.map_err(db_err)?),
+            None => None,
+        };
         let mut rows = [0u64; TABS.len()];
         let mut secs = [0f64; TABS.len()];
         let mut waited = 0.0;
@@ -1075,20 +1158,37 @@ impl SqlStore {
                 waited += w.elapsed().as_secs_f64();
                 let part = part?;
                 let mut spent = [0f64; TABS.len()];
-                let mut tx = self.write_tx().await?;
-                for (tab, n, json) in part.chunks {
-                    let k = tab as usize;
-                    let t = Instant::now();
-                    sqlx::query(sqlx::AssertSqlSafe(sqls[k].clone()))
-                        .bind(json)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    spent[k] += t.elapsed().as_secs_f64();
-                    rows[k] += n;
-                }
-                let c = Instant::now();
-                tx.commit().await.map_err(db_err)?;
+                let c = if let Some(conn) = copier.as_mut() {
+                    use sqlx::Connection;
+                    let mut tx = conn.begin().await.map_err(db_err)?;
+                    for (tab, n, data) in part.chunks {
+                        let k = tab as usize;
+                        let t = Instant::now();
+                        bulk::copy_bytes(&mut tx, &sqls[k], &data).await?;
+                        spent[k] += t.elapsed().as_secs_f64();
+                        rows[k] += n;
+                    }
+                    let c = Instant::now();
+                    tx.commit().await.map_err(db_err)?;
+                    c
+                } else {
+                    let mut tx = self.write_tx().await?;
+                    for (tab, n, json) in part.chunks {
+                        let k = tab as usize;
+                        let t = Instant::now();
+                        let json = String::from_utf8(json).map_err(DomainError::internal)?;
+                        sqlx::query(sqlx::AssertSqlSafe(sqls[k].clone()))
+                            .bind(json)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        spent[k] += t.elapsed().as_secs_f64();
+                        rows[k] += n;
+                    }
+                    let c = Instant::now();
+                    tx.commit().await.map_err(db_err)?;
+                    c
+                };
                 // The commit (on SQLite the bulk of the page writes) is shared out by time.
                 let commit = c.elapsed().as_secs_f64();
                 let total: f64 = spent.iter().sum();
