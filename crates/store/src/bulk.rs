@@ -10,6 +10,12 @@
 //!
 //! Values follow JSON types: numbers for `Int`/`Real` columns, strings for `Text`,
 //! `null` for NULL, `0`/`1` for flags.
+//!
+//! Loads on PostgreSQL that own their transaction (the units of a division list or of
+//! grid boundaries, `bench city`) `COPY` their rows instead, in text format, on a native
+//! connection ([`copy_in`], [`copy_bytes`], [`CopyField`]). `COPY` fills a page at a
+//! time where `INSERT … SELECT` inserts and logs each row on its own. The statements
+//! around such a load run on either connection type through [`LoadConn`].
 
 use jiceng_core::{AuditEvent, DomainError, Result};
 use serde::Serialize;
