@@ -136,7 +136,7 @@ pub struct WriterSnapshot {
     pub cases: u64,
     /// Batches redone case by case.
     pub redone: u64,
-    /// Batches over [`SLOW_BATCH`].
+    /// Batches over `SLOW_BATCH` (10 ms).
     pub slow: u64,
     /// SQLite's outbox claims that shared an intake batch's transaction …
     pub claims_carried: u64,
