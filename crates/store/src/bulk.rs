@@ -47,6 +47,8 @@ pub(crate) trait LoadConn: Send {
     ) -> impl Future<Output = Result<Vec<(i64, String, String)>>> + Send + 'a;
     /// Writes one audit event (inside the change's transaction).
     fn audit<'a>(&'a mut self, e: &'a AuditEvent) -> impl Future<Output = Result<()>> + Send + 'a;
+    /// A statement whose one parameter is `json` (rows or a list); the rows it changed.
+    fn run_json(&mut self, sql: String, json: String) -> impl Future<Output = Result<u64>> + Send;
 }
 
 macro_rules! load_conn {
@@ -102,6 +104,15 @@ macro_rules! load_conn {
                     q = q.bind(*c);
                 }
                 q.fetch_all(&mut *self).await.map_err(db_err)
+            }
+
+            async fn run_json(&mut self, sql: String, json: String) -> Result<u64> {
+                Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(json)
+                    .execute(&mut *self)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected())
             }
 
             async fn audit<'a>(&'a mut self, e: &'a AuditEvent) -> Result<()> {

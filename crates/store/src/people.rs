@@ -7,7 +7,7 @@ use jiceng_domain::people::*;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::bulk::{self, Col, col};
+use crate::bulk::{self, Col, LoadConn, col};
 use crate::org::insert_units;
 use crate::{SqlStore, db_err, subtree_range, write_audit};
 
@@ -107,6 +107,94 @@ async fn insert_resident_row(
     row.try_get("id").map_err(db_err)
 }
 
+/// The connection an import writes on: one of the store's pools, or (PostgreSQL) a
+/// native connection of its own, which `COPY`s the rows (see `SqlStore::pg_load`).
+enum LoadOn<'a> {
+    Pool(&'a mut AnyConnection),
+    Copy(&'a mut sqlx::PgConnection),
+}
+
+/// `body` with `c` the connection of `on`, whichever kind it is (the body is written
+/// once and compiled for each).
+macro_rules! either {
+    ($on:expr, $c:ident => $body:expr) => {
+        match $on {
+            LoadOn::Pool($c) => {
+                let $c = &mut **$c;
+                $body
+            }
+            LoadOn::Copy($c) => {
+                let $c = &mut **$c;
+                $body
+            }
+        }
+    };
+}
+
+/// One row in `COPY`'s text format: `fields`, then `fixed` (text as it is, escaped).
+fn copy_line(out: &mut Vec<u8>, fields: &[&dyn bulk::CopyField], fixed: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        f.copy_field(out);
+    }
+    for f in fixed {
+        out.push(b'\t');
+        bulk::copy_text(out, f);
+    }
+    out.push(b'\n');
+}
+
+/// PostgreSQL: [`insert_residents_batch`] by `COPY`, 20,000 rows a message. A repeated
+/// ID number is refused by the blind index's unique key (here, or when the key is built
+/// after a large load).
+async fn copy_residents(
+    conn: &mut sqlx::PgConnection,
+    rows: &[(i64, &str, &NewResident)],
+    stamp: &str,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    bulk::copy_in(
+        conn,
+        "COPY residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, \
+         phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, created_ms, \
+         updated_ms, status, version) FROM STDIN",
+        rows.len(),
+        20_000,
+        &mut buf,
+        |range, out| {
+            for (hid, path, r) in &rows[range] {
+                let labels = labels_text(&r.labels);
+                let fields: [&dyn bulk::CopyField; 14] = [
+                    hid,
+                    path,
+                    &r.name,
+                    &r.id_enc,
+                    &r.id_index,
+                    &r.id_mask,
+                    &r.phone_enc,
+                    &r.phone_index,
+                    &r.phone_mask,
+                    &r.birth_date,
+                    &r.sex,
+                    &r.ethnicity,
+                    &r.relation,
+                    &labels,
+                ];
+                copy_line(out, &fields, &[stamp, stamp, "active", "1"]);
+            }
+            Ok(())
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        DomainError::Conflict(_) => dup_id(),
+        e => e,
+    })?;
+    Ok(())
+}
+
 /// Inserts many residents with multi-row statements (imports). Far fewer round trips
 /// than row by row.
 async fn insert_residents_batch(
@@ -194,12 +282,12 @@ async fn insert_residents_batch(
 
 /// Sets the member counts of the households of `rows` from their residents (after
 /// people joined households stored before; new households get theirs at insert).
-async fn recount_members(
-    conn: &mut AnyConnection,
+async fn recount_members<C: LoadConn + ?Sized>(
+    conn: &mut C,
     rows: &[(i64, &str, &NewResident)],
 ) -> Result<()> {
     const CHUNK: usize = 20_000;
-    let sqlite = crate::is_sqlite(conn);
+    let sqlite = conn.is_sqlite();
     let mut touched: Vec<i64> = rows.iter().map(|r| r.0).collect();
     touched.sort_unstable();
     touched.dedup();
@@ -208,11 +296,7 @@ async fn recount_members(
         bulk::json_int_list(sqlite)
     );
     for chunk in touched.chunks(CHUNK) {
-        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(bulk::rows_json(chunk)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        conn.run_json(sql.clone(), bulk::rows_json(chunk)?).await?;
     }
     Ok(())
 }
@@ -496,21 +580,36 @@ impl SqlStore {
         rows: Vec<PersonImport>,
         audit: AuditEvent,
     ) -> Result<(u64, u64)> {
+        // PostgreSQL copies the households and residents on a native connection (see
+        // `SqlStore::pg_load`); SQLite writes them in bulk statements.
+        if self.pg_loads.is_some() {
+            let done = self
+                .pg_load(&audit, async |conn| {
+                    Self::import_people_rows(&mut LoadOn::Copy(conn), units, rows, &audit).await
+                })
+                .await;
+            return done.unwrap_or_else(|| Err(DomainError::internal("no load connection")));
+        }
         self.bulk_write(rows.len(), &audit, async |conn| {
-            Self::import_people_rows(conn, units, rows, &audit).await
+            Self::import_people_rows(&mut LoadOn::Pool(conn), units, rows, &audit).await
         })
         .await
     }
 
     async fn import_people_rows(
-        tx: &mut AnyConnection,
+        on: &mut LoadOn<'_>,
         units: Vec<NewUnit>,
         rows: Vec<PersonImport>,
         audit: &AuditEvent,
     ) -> Result<(u64, u64)> {
-        let created = insert_units(tx, &units, audit.at_ms, &audit.actor_login).await?;
+        let created = match on {
+            LoadOn::Pool(c) => insert_units(c, &units, audit.at_ms, &audit.actor_login).await?,
+            LoadOn::Copy(c) => {
+                crate::org::copy_units(c, &units, audit.at_ms, &audit.actor_login).await?
+            }
+        };
         let mut unit_ids = crate::org::by_code(&units, created);
-        let sqlite = crate::is_sqlite(tx);
+        let sqlite = either!(on, c => c.is_sqlite());
         // Units named by the rows but not created here: one look-up for all of them.
         let mut other: Vec<&str> = rows
             .iter()
@@ -525,18 +624,17 @@ impl SqlStore {
                 "SELECT id, path, code FROM org_units WHERE code IN {}",
                 bulk::json_list(sqlite)
             );
-            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(bulk::rows_json(part)?)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?
-            {
-                let id: i64 = row.try_get("id").map_err(db_err)?;
+            let json = bulk::rows_json(part)?;
+            let found: Vec<(i64, String, String)> = either!(on, c => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(json)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(db_err)?
+            });
+            for (id, path, code) in found {
                 older.insert(id);
-                unit_ids.insert(
-                    row.try_get("code").map_err(db_err)?,
-                    (id, row.try_get("path").map_err(db_err)?),
-                );
+                unit_ids.insert(code, (id, path));
             }
         }
         // Households that exist already (only units created before this import can
@@ -548,19 +646,16 @@ impl SqlStore {
                 "SELECT id, unit_id, room FROM households WHERE unit_id IN {}",
                 bulk::json_int_list(sqlite)
             );
-            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(bulk::rows_json(part)?)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?
-            {
-                older_households.insert(
-                    (
-                        row.try_get("unit_id").map_err(db_err)?,
-                        row.try_get("room").map_err(db_err)?,
-                    ),
-                    row.try_get("id").map_err(db_err)?,
-                );
+            let json = bulk::rows_json(part)?;
+            let found: Vec<(i64, i64, String)> = either!(on, c => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(json)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(db_err)?
+            });
+            for (id, unit_id, room) in found {
+                older_households.insert((unit_id, room), id);
             }
         }
         // Every row's place: (unit id, unit path, room, household index if new).
@@ -620,7 +715,8 @@ impl SqlStore {
         let first_household = if new_households.is_empty() {
             0
         } else {
-            crate::org::reserve_ids(tx, sqlite, "households", new_households.len()).await?
+            let n = new_households.len();
+            either!(on, c => crate::org::reserve_ids(c, sqlite, "households", n).await?)
         };
         let mut household_id = vec![0i64; new_households.len()];
         for (rank, &k) in order.iter().enumerate() {
@@ -628,8 +724,9 @@ impl SqlStore {
         }
         // A load that at least doubles the households or the residents (a district's or
         // a city's first register) builds their indexes and keys after the rows.
-        let restore =
-            bulk::defer_indexes_for_load(tx, &["households", "residents"], rows.len()).await?;
+        let restore = either!(on, c => {
+            bulk::defer_indexes_for_load(c, &["households", "residents"], rows.len()).await?
+        });
         let stamp = audit.at_ms.to_string();
         let sql = bulk::insert_sql(
             sqlite,
@@ -661,7 +758,33 @@ impl SqlStore {
                 )
             })
             .collect();
-        bulk::insert(tx, &sql, &household_rows, 20_000).await?;
+        match on {
+            LoadOn::Pool(c) => {
+                bulk::insert(c, &sql, &household_rows, 20_000).await?;
+            }
+            LoadOn::Copy(c) => {
+                let mut buf = Vec::new();
+                bulk::copy_in(
+                    c,
+                    "COPY households (id, unit_id, path, room, address, dwelling, members, \
+                     created_ms, version) FROM STDIN",
+                    household_rows.len(),
+                    20_000,
+                    &mut buf,
+                    |range, out| {
+                        for (id, unit_id, path, room, address, dwelling, members) in
+                            &household_rows[range]
+                        {
+                            let fields: [&dyn bulk::CopyField; 7] =
+                                [id, unit_id, path, room, address, dwelling, members];
+                            copy_line(out, &fields, &[&stamp, "1"]);
+                        }
+                        Ok(())
+                    },
+                )
+                .await?;
+            }
+        }
         drop(household_rows);
         let mut batch: Vec<(i64, &str, &NewResident)> = rows
             .iter()
@@ -675,16 +798,17 @@ impl SqlStore {
             })
             .collect();
         batch.sort_by(|a, b| a.1.cmp(b.1));
-        insert_residents_batch(tx, &batch, audit.at_ms).await?;
-        bulk::pg_restore_indexes(tx, restore)
-            .await
-            .map_err(|e| match e {
-                DomainError::Conflict(_) => dup_id(),
-                e => e,
-            })?;
+        match on {
+            LoadOn::Pool(c) => insert_residents_batch(c, &batch, audit.at_ms).await?,
+            LoadOn::Copy(c) => copy_residents(c, &batch, &stamp).await?,
+        }
+        either!(on, c => bulk::pg_restore_indexes(c, restore).await).map_err(|e| match e {
+            DomainError::Conflict(_) => dup_id(),
+            e => e,
+        })?;
         // With the indexes back: the count reads each household's residents by index.
         if older_touched {
-            recount_members(tx, &batch).await?;
+            either!(on, c => recount_members(c, &batch).await?);
         }
         Ok((created_households, rows.len() as u64))
     }
