@@ -13,7 +13,7 @@
 //!
 //! Loads on PostgreSQL that own their transaction (the units of a division list or of
 //! grid boundaries, `bench city`) `COPY` their rows instead, in text format, on a native
-//! connection ([`copy_in`], [`copy_bytes`], [`CopyField`]). `COPY` fills a page at a
+//! connection ([`copy_in`], [`copy_bytes`], [`Field`]). `COPY` fills a page at a
 //! time where `INSERT … SELECT` inserts and logs each row on its own. The statements
 //! around such a load run on either connection type through [`LoadConn`].
 
@@ -659,9 +659,9 @@ mod tests {
 
     #[test]
     fn copy_values_read_back_as_written() {
-        let field = |f: &dyn CopyField| {
+        let field = |f: &dyn Field| {
             let mut out = Vec::new();
-            f.copy_field(&mut out);
+            f.copy(&mut out);
             String::from_utf8(out).unwrap()
         };
         assert_eq!(field(&-42i64), "-42");
@@ -674,6 +674,18 @@ mod tests {
             assert_eq!(field(&x).parse::<f64>().unwrap(), x, "{x}");
         }
         assert_eq!(field(&f64::INFINITY), "Infinity");
+    }
+
+    #[test]
+    fn a_json_row_is_what_serde_writes_for_the_same_values() {
+        let name = "引号\"与\\斜杠".to_string();
+        let none: Option<String> = None;
+        let mut out = Vec::new();
+        json_row(&mut out, &[&7i64, &"路径", &name, &none, &Some(2.5f64)]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(&(7i64, "路径", &name, &none, Some(2.5f64))).unwrap()
+        );
     }
 
     #[test]
@@ -900,22 +912,28 @@ pub(crate) async fn copy_bytes(
     copy.finish().await.map_err(db_err)
 }
 
-/// A value as a field of `COPY`'s text format (PostgreSQL): NULL is `\N`, text is
-/// escaped ([`copy_text`]).
-pub(crate) trait CopyField {
-    fn copy_field(&self, out: &mut Vec<u8>);
+/// A value of a bulk row, written either as a field of `COPY`'s text format
+/// (PostgreSQL: NULL is `\\N`, text escaped by [`copy_text`]) or as a JSON value (the
+/// bulk statements' rows). One list of a row's fields serves both.
+pub(crate) trait Field {
+    fn copy(&self, out: &mut Vec<u8>);
+    fn json(&self, out: &mut Vec<u8>);
 }
 
-impl CopyField for i64 {
-    fn copy_field(&self, out: &mut Vec<u8>) {
+impl Field for i64 {
+    fn copy(&self, out: &mut Vec<u8>) {
         use std::io::Write;
         // Writing into a Vec cannot fail.
         let _ = write!(out, "{self}");
     }
+
+    fn json(&self, out: &mut Vec<u8>) {
+        self.copy(out);
+    }
 }
 
-impl CopyField for f64 {
-    fn copy_field(&self, out: &mut Vec<u8>) {
+impl Field for f64 {
+    fn copy(&self, out: &mut Vec<u8>) {
         use std::io::Write;
         // Rust writes the shortest decimal that reads back as the same double.
         let _ = match self {
@@ -925,27 +943,75 @@ impl CopyField for f64 {
             x => write!(out, "{x}"),
         };
     }
-}
 
-impl CopyField for String {
-    fn copy_field(&self, out: &mut Vec<u8>) {
-        copy_text(out, self);
+    fn json(&self, out: &mut Vec<u8>) {
+        // JSON has no NaN or infinity: serde_json writes null for them.
+        let _ = serde_json::to_writer(&mut *out, self);
     }
 }
 
-impl CopyField for &str {
-    fn copy_field(&self, out: &mut Vec<u8>) {
+impl Field for String {
+    fn copy(&self, out: &mut Vec<u8>) {
         copy_text(out, self);
+    }
+
+    fn json(&self, out: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(&mut *out, self);
     }
 }
 
-impl<T: CopyField> CopyField for Option<T> {
-    fn copy_field(&self, out: &mut Vec<u8>) {
+impl Field for &str {
+    fn copy(&self, out: &mut Vec<u8>) {
+        copy_text(out, self);
+    }
+
+    fn json(&self, out: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(&mut *out, self);
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn copy(&self, out: &mut Vec<u8>) {
         match self {
-            Some(v) => v.copy_field(out),
+            Some(v) => v.copy(out),
             None => out.extend_from_slice(b"\\N"),
         }
     }
+
+    fn json(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(v) => v.json(out),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+}
+
+/// One row in `COPY`'s text format: `fields`, then `fixed` (the same text in every row,
+/// escaped), tab-separated.
+pub(crate) fn copy_line(out: &mut Vec<u8>, fields: &[&dyn Field], fixed: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        f.copy(out);
+    }
+    for f in fixed {
+        out.push(b'\t');
+        copy_text(out, f);
+    }
+    out.push(b'\n');
+}
+
+/// One row as the JSON array the bulk statements unpack.
+pub(crate) fn json_row(out: &mut Vec<u8>, fields: &[&dyn Field]) {
+    out.push(b'[');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        f.json(out);
+    }
+    out.push(b']');
 }
 
 /// Appends `s` as a field of `COPY`'s text format: backslash, tab, newline and carriage

@@ -34,9 +34,10 @@ use serde::Serialize;
 use crate::bulk::{self, Col, Column, col};
 use crate::{Backend, SqlStore, db_err};
 
-/// A generated row in `COPY`'s text format (PostgreSQL): its fields, tab-separated.
+/// A generated row in `COPY`'s text format (PostgreSQL): its fields, then the table's
+/// constant columns.
 trait CopyLine {
-    fn copy_fields(&self, out: &mut Vec<u8>);
+    fn copy_line(&self, out: &mut Vec<u8>, fixed: &[&str]);
 }
 
 /// A row struct whose fields are the bulk columns, in order: it serialises as the JSON
@@ -53,14 +54,8 @@ macro_rules! bulk_row {
             }
         }
         impl CopyLine for $name {
-            fn copy_fields(&self, out: &mut Vec<u8>) {
-                let fields: &[&dyn bulk::CopyField] = &[$(&self.$f),*];
-                for (i, f) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b'\t');
-                    }
-                    f.copy_field(out);
-                }
+            fn copy_line(&self, out: &mut Vec<u8>, fixed: &[&str]) {
+                bulk::copy_line(out, &[$(&self.$f),*], fixed);
             }
         }
         impl Serialize for $name {
@@ -329,15 +324,10 @@ impl Part {
     fn add<T: Serialize + CopyLine>(&mut self, tab: Tab, rows: &[T]) -> Result<()> {
         for c in rows.chunks(tab.per_statement()) {
             let data = if self.copy {
-                let fixed = tab.columns().1;
+                let fixed: Vec<&str> = tab.columns().1.iter().map(|f| f.2).collect();
                 let mut out = Vec::with_capacity(c.len() * 128);
                 for row in c {
-                    row.copy_fields(&mut out);
-                    for f in fixed {
-                        out.push(b'\t');
-                        bulk::copy_text(&mut out, f.2);
-                    }
-                    out.push(b'\n');
+                    row.copy_line(&mut out, &fixed);
                 }
                 out
             } else {

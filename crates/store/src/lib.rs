@@ -104,6 +104,25 @@ fn quote_ident(s: &str) -> Result<String> {
     Ok(format!("\"{s}\""))
 }
 
+/// PostgreSQL: pool options whose every new connection first runs `session` (its
+/// settings and the test's schema), for the Any pools and the native one alike.
+fn with_session<DB: sqlx::Database>(
+    options: sqlx::pool::PoolOptions<DB>,
+    session: &str,
+) -> sqlx::pool::PoolOptions<DB>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let session = session.to_string();
+    options.after_connect(move |conn, _| {
+        let sql = sqlx::AssertSqlSafe(session.clone());
+        Box::pin(async move {
+            sqlx::raw_sql(sql).execute(conn).await?;
+            Ok(())
+        })
+    })
+}
+
 /// Opens (and for SQLite creates) the database; does not migrate.
 pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
     sqlx::any::install_default_drivers();
@@ -215,17 +234,12 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
             None => "SET jit = off".to_string(),
         };
         let options = |max: u32| {
-            let session = session.clone();
-            AnyPoolOptions::new()
-                .max_connections(max)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(move |conn, _| {
-                    let sql = sqlx::AssertSqlSafe(session.clone());
-                    Box::pin(async move {
-                        sqlx::raw_sql(sql).execute(conn).await?;
-                        Ok(())
-                    })
-                })
+            with_session(
+                AnyPoolOptions::new()
+                    .max_connections(max)
+                    .acquire_timeout(Duration::from_secs(30)),
+                &session,
+            )
         };
         let pool = options(cfg.max_connections.max(2))
             .connect(url)
@@ -239,23 +253,16 @@ pub async fn connect(cfg: &StoreConfig) -> Result<SqlStore> {
             .map_err(db_err)?;
         // Bulk loads: `COPY` needs a connection of the PostgreSQL driver itself (the Any
         // driver has no copy-in). One load at a time is the usual case; two may run.
-        let loads = {
-            let session = session.clone();
+        let loads = with_session(
             sqlx::postgres::PgPoolOptions::new()
                 .max_connections(2)
                 .min_connections(0)
                 .idle_timeout(Duration::from_secs(60))
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(move |conn, _| {
-                    let sql = sqlx::AssertSqlSafe(session.clone());
-                    Box::pin(async move {
-                        sqlx::raw_sql(sql).execute(conn).await?;
-                        Ok(())
-                    })
-                })
-                .connect_lazy(url)
-                .map_err(db_err)?
-        };
+                .acquire_timeout(Duration::from_secs(30)),
+            &session,
+        )
+        .connect_lazy(url)
+        .map_err(db_err)?;
         return Ok(SqlStore {
             pg_loads: Some(loads),
             writer: appeals::spawn_intake_writer(intake_pool, Backend::Postgres, None),

@@ -133,6 +133,26 @@ struct Planned<'a> {
 }
 
 impl<'a> Planned<'a> {
+    /// Nothing planned yet: `units` to number from `first_id`, their parents outside the
+    /// batch read from the table. Rows as full JSON arrays unless the caller says
+    /// otherwise (`slim`, `history`, `rows`; [`Planned::copy_rows`] uses none of them).
+    async fn start<C: LoadConn + ?Sized>(
+        conn: &mut C,
+        units: &'a [NewUnit],
+        first_id: i64,
+    ) -> Result<Self> {
+        Ok(Planned {
+            units,
+            first_id,
+            stored: stored_parents(conn, units).await?,
+            index: HashMap::with_capacity(units.len()),
+            created: Vec::with_capacity(units.len()),
+            slim: false,
+            history: false,
+            rows: bulk::Rows::Json,
+        })
+    }
+
     /// Works out unit `k`'s id, parent id and path (its parent planned before it or
     /// stored) and records them for its children; the path is the last of `created`.
     fn place(&mut self, k: usize) -> Result<(i64, Option<i64>)> {
@@ -389,16 +409,8 @@ pub(crate) async fn insert_units(
     // Each chunk's ids, parents and paths are worked out (parents first: a parent in the
     // batch comes before its children) and serialized while the database writes the
     // chunk before it.
-    let mut plan = Planned {
-        units,
-        first_id,
-        stored: stored_parents(conn, units).await?,
-        index: HashMap::with_capacity(units.len()),
-        created: Vec::with_capacity(units.len()),
-        slim,
-        history: !sqlite,
-        rows,
-    };
+    let mut plan = Planned::start(conn, units, first_id).await?;
+    (plan.slim, plan.history, plan.rows) = (slim, !sqlite, rows);
     // A load that at least doubles the tables (a database being set up with a nation's
     // or a province's list) appends the rows and builds the indexes afterwards.
     let restore =
@@ -503,16 +515,7 @@ pub(crate) async fn copy_units(
     }
     let first_id = reserve_ids(conn, false, "org_units", units.len()).await?;
     let first_entry = reserve_ids(conn, false, "unit_history", units.len()).await?;
-    let mut plan = Planned {
-        units,
-        first_id,
-        stored: stored_parents(conn, units).await?,
-        index: HashMap::with_capacity(units.len()),
-        created: Vec::with_capacity(units.len()),
-        slim: false,
-        history: false,
-        rows: bulk::Rows::Json,
-    };
+    let mut plan = Planned::start(conn, units, first_id).await?;
     let restore =
         bulk::defer_indexes_for_load(conn, &["org_units", "unit_history"], units.len()).await?;
     let mut buf: Vec<u8> = Vec::with_capacity(PIECE * 256);

@@ -131,19 +131,51 @@ macro_rules! either {
     };
 }
 
-/// One row in `COPY`'s text format: `fields`, then `fixed` (text as it is, escaped).
-fn copy_line(out: &mut Vec<u8>, fields: &[&dyn bulk::CopyField], fixed: &[&str]) {
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\t');
-        }
-        f.copy_field(out);
-    }
-    for f in fixed {
-        out.push(b'\t');
-        bulk::copy_text(out, f);
-    }
-    out.push(b'\n');
+/// The columns of an imported resident's row, in the order of [`resident_fields`] …
+const RESIDENT_IMPORT_COLS: [(&str, Col); 14] = [
+    ("household_id", Col::Int),
+    ("path", Col::Text),
+    ("name", Col::Text),
+    ("id_enc", Col::Text),
+    ("id_index", Col::Text),
+    ("id_mask", Col::Text),
+    ("phone_enc", Col::Text),
+    ("phone_index", Col::Text),
+    ("phone_mask", Col::Text),
+    ("birth_date", Col::Text),
+    ("sex", Col::Text),
+    ("ethnicity", Col::Text),
+    ("relation", Col::Text),
+    ("labels", Col::Text),
+];
+
+/// … and the columns every imported resident has the same, after them.
+const RESIDENT_IMPORT_FIXED: [&str; 4] = ["created_ms", "updated_ms", "status", "version"];
+
+/// An imported resident's row (`labels` is `labels_text` of theirs), for a bulk
+/// statement's JSON or for `COPY`.
+fn resident_fields<'a>(
+    hid: &'a i64,
+    path: &'a &'a str,
+    r: &'a NewResident,
+    labels: &'a String,
+) -> [&'a dyn bulk::Field; 14] {
+    [
+        hid,
+        path,
+        &r.name,
+        &r.id_enc,
+        &r.id_index,
+        &r.id_mask,
+        &r.phone_enc,
+        &r.phone_index,
+        &r.phone_mask,
+        &r.birth_date,
+        &r.sex,
+        &r.ethnicity,
+        &r.relation,
+        labels,
+    ]
 }
 
 /// PostgreSQL: [`insert_residents_batch`] by `COPY`, 20,000 rows a message. A repeated
@@ -157,32 +189,22 @@ async fn copy_residents(
     let mut buf = Vec::new();
     bulk::copy_in(
         conn,
-        "COPY residents (household_id, path, name, id_enc, id_index, id_mask, phone_enc, \
-         phone_index, phone_mask, birth_date, sex, ethnicity, relation, labels, created_ms, \
-         updated_ms, status, version) FROM STDIN",
+        &format!(
+            "COPY residents ({}, {}) FROM STDIN",
+            RESIDENT_IMPORT_COLS.map(|c| c.0).join(", "),
+            RESIDENT_IMPORT_FIXED.join(", ")
+        ),
         rows.len(),
         20_000,
         &mut buf,
         |range, out| {
             for (hid, path, r) in &rows[range] {
                 let labels = labels_text(&r.labels);
-                let fields: [&dyn bulk::CopyField; 14] = [
-                    hid,
-                    path,
-                    &r.name,
-                    &r.id_enc,
-                    &r.id_index,
-                    &r.id_mask,
-                    &r.phone_enc,
-                    &r.phone_index,
-                    &r.phone_mask,
-                    &r.birth_date,
-                    &r.sex,
-                    &r.ethnicity,
-                    &r.relation,
-                    &labels,
-                ];
-                copy_line(out, &fields, &[stamp, stamp, "active", "1"]);
+                bulk::copy_line(
+                    out,
+                    &resident_fields(hid, path, r, &labels),
+                    &[stamp, stamp, "active", "1"],
+                );
             }
             Ok(())
         },
@@ -205,33 +227,10 @@ async fn insert_residents_batch(
     const CHUNK: usize = 20_000;
     let sqlite = crate::is_sqlite(conn);
     let stamp = at_ms.to_string();
-    let sql = bulk::insert_sql(
-        sqlite,
-        "residents",
-        &[
-            col("household_id", Col::Int),
-            col("path", Col::Text),
-            col("name", Col::Text),
-            col("id_enc", Col::Text),
-            col("id_index", Col::Text),
-            col("id_mask", Col::Text),
-            col("phone_enc", Col::Text),
-            col("phone_index", Col::Text),
-            col("phone_mask", Col::Text),
-            col("birth_date", Col::Text),
-            col("sex", Col::Text),
-            col("ethnicity", Col::Text),
-            col("relation", Col::Text),
-            col("labels", Col::Text),
-        ],
-        &[
-            ("created_ms", &stamp),
-            ("updated_ms", &stamp),
-            ("status", "'active'"),
-            ("version", "1"),
-        ],
-        "",
-    );
+    let cols = RESIDENT_IMPORT_COLS.map(|(name, ty)| col(name, ty));
+    let fixed = [stamp.as_str(), stamp.as_str(), "'active'", "1"];
+    let fixed: Vec<(&str, &str)> = RESIDENT_IMPORT_FIXED.into_iter().zip(fixed).collect();
+    let sql = bulk::insert_sql(sqlite, "residents", &cols, &fixed, "");
     // Each chunk is serialized straight from the rows (while the database writes the
     // chunk before it, see `bulk::insert_chunks`).
     let chunk_json = |part: &[(i64, &str, &NewResident)]| -> Result<String> {
@@ -241,26 +240,8 @@ async fn insert_residents_batch(
             if k > 0 {
                 json.push(b',');
             }
-            serde_json::to_writer(
-                &mut json,
-                &(
-                    hid,
-                    path,
-                    &r.name,
-                    &r.id_enc,
-                    &r.id_index,
-                    &r.id_mask,
-                    &r.phone_enc,
-                    &r.phone_index,
-                    &r.phone_mask,
-                    &r.birth_date,
-                    r.sex.as_str(),
-                    &r.ethnicity,
-                    &r.relation,
-                    labels_text(&r.labels),
-                ),
-            )
-            .map_err(DomainError::internal)?;
+            let labels = labels_text(&r.labels);
+            bulk::json_row(&mut json, &resident_fields(hid, path, r, &labels));
         }
         json.push(b']');
         String::from_utf8(json).map_err(DomainError::internal)
@@ -775,9 +756,11 @@ impl SqlStore {
                         for (id, unit_id, path, room, address, dwelling, members) in
                             &household_rows[range]
                         {
-                            let fields: [&dyn bulk::CopyField; 7] =
-                                [id, unit_id, path, room, address, dwelling, members];
-                            copy_line(out, &fields, &[&stamp, "1"]);
+                            bulk::copy_line(
+                                out,
+                                &[id, unit_id, path, room, address, dwelling, members],
+                                &[&stamp, "1"],
+                            );
                         }
                         Ok(())
                     },
