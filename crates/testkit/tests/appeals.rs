@@ -7,6 +7,11 @@ use jiceng_domain::appeals::service as appeals;
 use jiceng_testkit::{Fixture, TestApp, TestEnv, env, fixture};
 use serde_json::{Value, json};
 
+/// The intake writer's counters (`intake_writer_snapshot`) are the process's, and the
+/// tests of this file run in parallel in one process: a test that counts redone batches
+/// holds this lock, and so does the test that makes batches be redone on purpose.
+static WRITER_COUNTERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn submit(app: &TestApp, token: &str, body: Value) -> jiceng_testkit::Reply {
     app.api("POST", "/api/v1/cases", token, Some(body)).await
 }
@@ -961,6 +966,7 @@ async fn appeal_pages_render() {
 /// retries with one key make one case, and a bad one fails alone.
 #[tokio::test]
 async fn concurrent_intake_is_grouped_and_isolated() {
+    let _counters = WRITER_COUNTERS.lock().await;
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
@@ -1491,6 +1497,7 @@ async fn a_claim_that_waits_with_intakes_takes_only_the_notices_before_them() {
 /// written again, each case numbered by the database.
 #[tokio::test]
 async fn batches_number_on_from_each_other_and_around_another_instances_cases() {
+    let _counters = WRITER_COUNTERS.lock().await;
     let env = env().await;
     let f = fixture(&env.ctx).await;
     let app = TestApp::new(env.ctx.clone());
