@@ -422,6 +422,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_keys_in_byte_order.sql"),
         postgres: include_str!("../migrations/postgres/0021_keys_in_byte_order.sql"),
     },
+    Migration {
+        version: 22,
+        name: "the deadline sweep's overdue look-up reads an index of its own",
+        sqlite: include_str!("../migrations/sqlite/0022_cases_due.sql"),
+        postgres: include_str!("../migrations/postgres/0022_cases_due.sql"),
+    },
 ];
 
 impl SqlStore {

@@ -2015,3 +2015,95 @@ async fn the_database_refuses_references_to_nothing() {
         .await
         .unwrap();
 }
+
+/// The deadline sweep reads its own two indexes, in their order, however stale
+/// PostgreSQL's statistics are. Analysed while every case was closed and long past its
+/// deadline, then given thousands of open cases not yet due, the planner used to read
+/// every open case through another index (by status and deadline, or by status) and sort
+/// them — each minute, over every open case — to find the few due.
+#[tokio::test]
+async fn the_deadline_sweep_reads_its_own_indexes_whatever_the_statistics() {
+    use jiceng_core::Clock;
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let body =
+        json!({"category": "0302", "description": "楼道乱堆杂物", "lon": 106.805, "lat": 39.605});
+    let model = submitted(&app, f.token(GridWorker), body).await;
+    let postgres = env.store.backend == jiceng_store::Backend::Postgres;
+    let now = env.clock.now_ms();
+    let day = 86_400_000_i64;
+    // `n` copies of the model case with `status`, accepted at `accepted` and due at
+    // `due`, numbered from `tag`.
+    let copies = |n: i64, status: &'static str, accepted: i64, due: i64, tag: &'static str| {
+        let pool = env.store.write_pool().clone();
+        async move {
+            let cols: Vec<(String,)> = sqlx::query_as(if postgres {
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = 'cases' ORDER BY ordinal_position"
+            } else {
+                "SELECT name FROM pragma_table_info('cases')"
+            })
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let set = [
+                "id",
+                "number",
+                "track_token",
+                "idem_key",
+                "status",
+                "accepted_ms",
+                "due_ms",
+                "reminded",
+                "overdue",
+            ];
+            let kept: Vec<String> = cols
+                .into_iter()
+                .map(|c| c.0)
+                .filter(|c| !set.contains(&c.as_str()))
+                .collect();
+            let kept = kept.join(", ");
+            let sql = format!(
+                "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n}) \
+                 INSERT INTO cases ({kept}, number, track_token, status, accepted_ms, due_ms, reminded, overdue) \
+                 SELECT {kept}, '{tag}-' || g.i, '{tag}-t-' || g.i, '{status}', {accepted}, {due}, 0, 0 \
+                 FROM cases CROSS JOIN g WHERE cases.id = {model}"
+            );
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    // History: closed, long past its deadlines. Statistics are taken now…
+    copies(3_000, "closed", now - 60 * day, now - 50 * day, "H").await;
+    if postgres {
+        sqlx::raw_sql("ANALYZE cases")
+            .execute(env.store.write_pool())
+            .await
+            .unwrap();
+    }
+    // … and then the open cases come: none at its reminder moment yet, but two, and one
+    // past its deadline.
+    copies(3_000, "accepted", now, now + 10 * day, "O").await;
+    copies(2, "accepted", now - 9 * day, now + day, "R").await;
+    copies(1, "processing", now - 9 * day, now - day, "D").await;
+    let [overdue, remind] = env.store.sweep_plans(now).await.unwrap();
+    for (plan, index) in [(&overdue, "cases_due"), (&remind, "cases_remind")] {
+        assert!(plan.contains(index), "{plan}");
+        // PostgreSQL's `Sort`, SQLite's `USE TEMP B-TREE FOR ORDER BY`.
+        assert!(
+            !plan.contains("Sort") && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
+    }
+    // Two reminded; the case past its deadline escalated one level up.
+    let done = appeals::SweepReport {
+        reminded: 2,
+        escalated: 1,
+        marked_overdue: 0,
+    };
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap(), done);
+    assert_eq!(appeals::sweep(&env.ctx).await.unwrap(), Default::default());
+}
