@@ -9,7 +9,7 @@ OUT="$PWD/bench/results"
 mkdir -p "$OUT"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-strip() { grep -v " INFO \| WARN " || true; }
+strip() { sed 's/\x1b\[[0-9;]*m//g' | grep -v " INFO \| WARN " || true; }
 
 echo "== machine" | tee "$OUT/machine.txt"
 { nproc; grep MemTotal /proc/meminfo; uname -r; "$BIN" --version; } >> "$OUT/machine.txt"

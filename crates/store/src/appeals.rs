@@ -2240,9 +2240,7 @@ impl SqlStore {
         };
         Ok([text(&plans[0])?, text(&plans[1])?])
     }
-}
 
-impl SqlStore {
     /// PostgreSQL: counts notices marked sent and, every [`VACUUM_OUTBOX_EVERY`],
     /// vacuums the outbox in the background (one vacuum at a time; `SKIP_LOCKED`, so it
     /// gives way to another instance's). Instances share the work without agreeing on
