@@ -35,12 +35,12 @@ for _ in $(seq 60); do curl -sf http://127.0.0.1:8151/healthz >/dev/null && brea
 pkill -f "serve --listen 127.0.0.1:8151" || true
 
 echo "== SQLite: limit vs intake vs full mix"
-( cd "$W" && mkdir sq && cd sq && "$BIN" bench compare --seconds 15 --concurrency 64 --scale 0.3 2>&1 | strip ) > "$OUT/compare-sqlite.txt"
+( cd "$W" && mkdir sq && cd sq && "$BIN" bench compare --seconds 15 --concurrency 64 --scale 0.3 --rounds 3 2>&1 | strip ) > "$OUT/compare-sqlite.txt"
 tail -8 "$OUT/compare-sqlite.txt"
 
 echo "== PostgreSQL: limit vs intake vs full mix"
 psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS jiceng_bench" -c "CREATE DATABASE jiceng_bench"
-( cd "$W" && mkdir pg && cd pg && "$BIN" --database postgres://postgres@127.0.0.1:5432/jiceng_bench bench compare --seconds 15 --concurrency 64 --scale 0.3 2>&1 | strip ) > "$OUT/compare-postgres.txt"
+( cd "$W" && mkdir pg && cd pg && "$BIN" --database postgres://postgres@127.0.0.1:5432/jiceng_bench bench compare --seconds 15 --concurrency 64 --scale 0.3 --rounds 3 2>&1 | strip ) > "$OUT/compare-postgres.txt"
 tail -8 "$OUT/compare-postgres.txt"
 
 echo "== national division list import"

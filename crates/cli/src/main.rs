@@ -140,6 +140,10 @@ enum BenchCommand {
         /// Demo scale to load when the database is empty
         #[arg(long, default_value_t = 0.3)]
         scale: f64,
+        /// Rounds of the limit and the two intakes, one after the other; the shares
+        /// reported are the medians of the rounds' own shares
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
     },
     /// Serve only the limit handler (POST /row), e.g. to compare on another machine
     LimitServer {
@@ -1024,7 +1028,11 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
             );
             println!("\n{}", serde_json::to_string(&r)?);
         }
-        BenchCommand::Compare { load, scale } => {
+        BenchCommand::Compare {
+            load,
+            scale,
+            rounds,
+        } => {
             let (store, ctx) = open(g, true).await?;
             if ctx.org.roots().await?.is_empty() {
                 println!("loading a demo district (scale {scale}) to measure on …");
@@ -1065,12 +1073,6 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 base: limit_url.clone(),
                 ..Default::default()
             };
-            settle().await;
-            let lim = bench::load::run(t, load.opts("limit")?).await;
-            bench::load::print(
-                "limit: one 256-byte row per POST, group commit, same database and durability",
-                &lim,
-            );
             let target = bench_target(&ctx, &url).await?;
             // An intake phase, with where the writer's time went during it.
             let intake_phase = async |mix: &str, title: &str| -> AnyResult<_> {
@@ -1081,47 +1083,78 @@ async fn bench_cmd(g: &Global, command: BenchCommand) -> AnyResult<()> {
                 println!("{}", jiceng_store::intake_writer_snapshot().since(&before));
                 Ok(r)
             };
-            let api = intake_phase(
-                "intake-api",
-                "jiceng intake through the JSON API (routing, deadline, audit, notices)",
-            )
-            .await?;
-            let intake = intake_phase(
-                "intake",
-                "jiceng intake, all channels (JSON API, Open311, page form)",
-            )
-            .await?;
+            let rounds = rounds.max(1);
+            let mut done = vec![];
+            for round in 1..=rounds {
+                if rounds > 1 {
+                    println!("\n# round {round} of {rounds}");
+                }
+                settle().await;
+                let lim = bench::load::run(t.clone(), load.opts("limit")?).await;
+                bench::load::print(
+                    "limit: one 256-byte row per POST, group commit, same database and durability",
+                    &lim,
+                );
+                let api = intake_phase(
+                    "intake-api",
+                    "jiceng intake through the JSON API (routing, deadline, audit, notices)",
+                )
+                .await?;
+                let all = intake_phase(
+                    "intake",
+                    "jiceng intake, all channels (JSON API, Open311, page form)",
+                )
+                .await?;
+                done.push(bench::shares::Round {
+                    limit: lim.per_second,
+                    api: api.writes_per_second,
+                    all: all.writes_per_second,
+                });
+            }
             // A running server refreshes planner statistics now and then; so does the bench
             // before measuring reads over what the intake runs just wrote.
             store.optimize().await?;
             settle().await;
             let full = bench::load::run(target, load.opts("full")?).await;
             bench::load::print("jiceng full mix (intake, look-ups, inbox, rates)", &full);
-            println!("\n## ratios");
-            let ratio = |a: f64| {
-                if lim.per_second > 0.0 {
-                    a / lim.per_second * 100.0
-                } else {
-                    0.0
+            if rounds > 1 {
+                println!("\n## rounds");
+                println!(
+                    "| round | limit writes/s | JSON API writes/s | share | all channels writes/s | share |"
+                );
+                println!("|---:|---:|---:|---:|---:|---:|");
+                for (i, r) in done.iter().enumerate() {
+                    println!(
+                        "| {} | {:.0} | {:.0} | {:.0}% | {:.0} | {:.0}% |",
+                        i + 1,
+                        r.limit,
+                        r.api,
+                        r.share(r.api),
+                        r.all,
+                        r.share(r.all)
+                    );
                 }
-            };
+            }
+            let s = bench::shares::over(&done);
+            println!("\n## ratios");
+            if rounds > 1 {
+                println!(
+                    "(medians of {rounds} rounds; each share the median of the rounds' own shares)"
+                );
+            }
             println!("| run | writes/s | share of the limit |");
             println!("|---|---:|---:|");
-            println!("| limit (one-row insert) | {:.0} | 100% |", lim.per_second);
-            println!(
-                "| intake, JSON API | {:.0} | {:.0}% |",
-                api.writes_per_second,
-                ratio(api.writes_per_second)
-            );
+            println!("| limit (one-row insert) | {:.0} | 100% |", s.limit);
+            println!("| intake, JSON API | {:.0} | {:.0}% |", s.api, s.api_share);
             println!(
                 "| intake, all channels | {:.0} | {:.0}% |",
-                intake.writes_per_second,
-                ratio(intake.writes_per_second)
+                s.all, s.all_share
             );
             println!(
                 "| full mix (writes part) | {:.0} | {:.0}% |",
                 full.writes_per_second,
-                ratio(full.writes_per_second)
+                // The full mix ran once, after the rounds: against their median limit.
+                bench::shares::share(full.writes_per_second, s.limit)
             );
         }
         BenchCommand::LimitServer { listen } => {

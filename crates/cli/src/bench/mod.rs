@@ -5,5 +5,6 @@ pub mod city;
 pub mod kernels;
 pub mod limit;
 pub mod load;
+pub mod shares;
 
 pub use load::{LoadOpts, Mix};
