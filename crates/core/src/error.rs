@@ -36,6 +36,10 @@ pub enum DomainError {
     Conflict(Text),
     #[error("too many attempts")]
     RateLimited,
+    /// The server could not take the request on in time: every database connection
+    /// stayed busy for as long as it waits for one. Worth sending again shortly.
+    #[error("busy")]
+    Busy,
     #[error("rule violated: {0:?}")]
     Rule(Text),
     #[error("internal error: {0}")]
@@ -68,6 +72,7 @@ impl DomainError {
             DomainError::Unauthenticated => "unauthenticated",
             DomainError::Conflict(_) => "conflict",
             DomainError::RateLimited => "rate_limited",
+            DomainError::Busy => "busy",
             DomainError::Rule(_) => "rule_violated",
             DomainError::Internal(_) => "internal",
         }
@@ -93,6 +98,10 @@ impl DomainError {
             DomainError::RateLimited => Text::new(
                 "尝试次数过多，请稍后再试",
                 "Too many attempts, try again later",
+            ),
+            DomainError::Busy => Text::new(
+                "系统繁忙，请稍后重试",
+                "The system is busy, please try again shortly",
             ),
             DomainError::Internal(_) => Text::new(
                 "系统内部错误，请稍后重试",
@@ -147,6 +156,17 @@ mod tests {
         let e = DomainError::internal("pool timed out at 10.0.0.3");
         assert!(!e.message(Lang::En).contains("10.0.0.3"));
         assert_eq!(e.code(), "internal");
+    }
+
+    #[test]
+    fn busy_says_so_in_both_languages() {
+        let e = DomainError::Busy;
+        assert_eq!(e.code(), "busy");
+        assert_eq!(e.message(Lang::Zh), "系统繁忙，请稍后重试");
+        assert_eq!(
+            e.message(Lang::En),
+            "The system is busy, please try again shortly"
+        );
     }
 
     #[test]

@@ -86,6 +86,12 @@ pub struct SqlStore {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> DomainError {
+    // No connection came free within the pool's wait: the server is saturated, not
+    // broken (HTTP 503 with Retry-After, not an internal error).
+    if matches!(e, sqlx::Error::PoolTimedOut) {
+        tracing::warn!("no database connection came free in time: request refused as busy");
+        return DomainError::Busy;
+    }
     if let Some(d) = e.as_database_error()
         && matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation)
     {
@@ -822,6 +828,36 @@ pub(crate) fn placeholders(start: usize, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pool whose every connection stays taken for longer than it waits answers
+    /// "busy", not an internal error.
+    #[tokio::test]
+    async fn a_pool_with_no_connection_free_in_time_is_busy() {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_millis(50))
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let held = pool.acquire().await.unwrap();
+        let e = sqlx::query("SELECT 1")
+            .execute(&pool)
+            .await
+            .map_err(db_err)
+            .unwrap_err();
+        assert_eq!(e, DomainError::Busy);
+        drop(held);
+        // Free again: the same query goes through.
+        sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+        // Other failures stay internal errors.
+        let e = sqlx::query("SELECT * FROM no_such_table")
+            .execute(&pool)
+            .await
+            .map_err(db_err)
+            .unwrap_err();
+        assert_eq!(e.code(), "internal");
+    }
 
     #[test]
     fn subtree_range_covers_descendants_only() {

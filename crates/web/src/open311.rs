@@ -297,6 +297,7 @@ impl Open311Error {
             }
             DomainError::Conflict(_) => Self::new(StatusCode::CONFLICT, e.message(lang)),
             DomainError::RateLimited => Self::new(StatusCode::TOO_MANY_REQUESTS, e.message(lang)),
+            DomainError::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, e.message(lang)),
             DomainError::Internal(detail) => {
                 tracing::error!(%detail, "internal error (open311)");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, e.message(lang))

@@ -1419,7 +1419,7 @@ fn base_schemas() -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
     json!({
         "Error": s(json!({
-            "code": {"type": "string", "examples": ["validation_failed", "not_found", "forbidden", "unauthenticated", "conflict", "rate_limited", "rule_violated", "internal"]},
+            "code": {"type": "string", "examples": ["validation_failed", "not_found", "forbidden", "unauthenticated", "conflict", "rate_limited", "busy", "rule_violated", "internal"]},
             "message": {"type": "string"},
             "fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
         }), &["code", "message"]),
