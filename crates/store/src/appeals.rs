@@ -1801,6 +1801,39 @@ pub(crate) struct Writer {
     pub(crate) claims: tokio::sync::mpsc::Sender<ClaimJob>,
 }
 
+/// How long an intake waits for room in the writer's queue ([`BATCH`] × 8 jobs) before
+/// it is refused as busy: as long as a request waits for a pooled connection.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Puts `job` in the writer's queue, waiting at most `wait` for room. A queue still full
+/// after that means the writer cannot keep up: the intake is refused as busy (HTTP 503)
+/// and nothing of it was written, rather than the request hanging on.
+async fn enqueue<T>(
+    queue: &tokio::sync::mpsc::Sender<T>,
+    job: T,
+    wait: std::time::Duration,
+) -> Result<()> {
+    use tokio::sync::mpsc::error::{SendTimeoutError, TrySendError};
+    // Room at once (the usual case): no timer.
+    let job = match queue.try_send(job) {
+        Ok(()) => return Ok(()),
+        Err(TrySendError::Full(job)) => job,
+        Err(TrySendError::Closed(_)) => {
+            return Err(DomainError::internal("the intake writer has stopped"));
+        }
+    };
+    match queue.send_timeout(job, wait).await {
+        Ok(()) => Ok(()),
+        Err(SendTimeoutError::Timeout(_)) => {
+            tracing::warn!("the intake writer's queue stayed full: intake refused as busy");
+            Err(DomainError::Busy)
+        }
+        Err(SendTimeoutError::Closed(_)) => {
+            Err(DomainError::internal("the intake writer has stopped"))
+        }
+    }
+}
+
 /// What the SQLite writer takes first after waiting.
 enum WriterJob {
     Intake(Box<IntakeJob>),
@@ -2579,11 +2612,7 @@ impl AppealStore for SqlStore {
             audit,
             reply,
         };
-        self.writer
-            .intake
-            .send(job)
-            .await
-            .map_err(|_| DomainError::internal("the intake writer has stopped"))?;
+        enqueue(&self.writer.intake, job, QUEUE_WAIT).await?;
         answer
             .await
             .map_err(|_| DomainError::internal("the intake writer dropped a job"))?
@@ -3350,6 +3379,21 @@ fn rotation_row(r: &AnyRow) -> Result<Rotation> {
 
 #[cfg(test)]
 mod tests {
+    /// An intake that finds the writer's queue full for longer than it waits is refused
+    /// as busy and left out; one that finds room goes in; a stopped writer is an error.
+    #[tokio::test]
+    async fn a_full_writer_queue_refuses_an_intake_as_busy() {
+        let wait = std::time::Duration::from_millis(20);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<u32>(1);
+        enqueue(&tx, 1, wait).await.unwrap();
+        assert_eq!(enqueue(&tx, 2, wait).await, Err(DomainError::Busy));
+        assert_eq!(rx.recv().await, Some(1));
+        enqueue(&tx, 3, wait).await.unwrap();
+        assert_eq!(rx.recv().await, Some(3));
+        drop(rx);
+        assert_eq!(enqueue(&tx, 4, wait).await.unwrap_err().code(), "internal");
+    }
+
     use super::*;
 
     fn texts(w: &Where) -> Vec<&str> {
