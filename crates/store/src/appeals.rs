@@ -3379,6 +3379,8 @@ fn rotation_row(r: &AnyRow) -> Result<Rotation> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// An intake that finds the writer's queue full for longer than it waits is refused
     /// as busy and left out; one that finds room goes in; a stopped writer is an error.
     #[tokio::test]
@@ -3393,8 +3395,6 @@ mod tests {
         drop(rx);
         assert_eq!(enqueue(&tx, 4, wait).await.unwrap_err().code(), "internal");
     }
-
-    use super::*;
 
     fn texts(w: &Where) -> Vec<&str> {
         w.params
