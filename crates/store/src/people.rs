@@ -131,6 +131,31 @@ macro_rules! either {
     };
 }
 
+/// Rows of `sql` (one parameter: the JSON list of [`bulk::json_list`] or
+/// [`bulk::json_int_list`]) for `keys`, one look-up per 20,000 keys, all rows together.
+async fn rows_by_keys<K, T>(on: &mut LoadOn<'_>, sql: &str, keys: &[K]) -> Result<Vec<T>>
+where
+    K: serde::Serialize,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let mut out = vec![];
+    for part in keys.chunks(20_000) {
+        let json = bulk::rows_json(part)?;
+        let found: Vec<T> = either!(on, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+                .bind(json)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(db_err)?
+        });
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// The columns of an imported resident's row, in the order of [`resident_fields`] …
 const RESIDENT_IMPORT_COLS: [(&str, Col); 14] = [
     ("household_id", Col::Int),
@@ -600,45 +625,27 @@ impl SqlStore {
         other.sort_unstable();
         other.dedup();
         let mut older: std::collections::HashSet<i64> = std::collections::HashSet::new();
-        for part in other.chunks(20_000) {
-            let sql = format!(
-                "SELECT id, path, code FROM org_units WHERE code IN {}",
-                bulk::json_list(sqlite)
-            );
-            let json = bulk::rows_json(part)?;
-            let found: Vec<(i64, String, String)> = either!(on, c => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(json)
-                    .fetch_all(&mut *c)
-                    .await
-                    .map_err(db_err)?
-            });
-            for (id, path, code) in found {
-                older.insert(id);
-                unit_ids.insert(code, (id, path));
-            }
+        let sql = format!(
+            "SELECT id, path, code FROM org_units WHERE code IN {}",
+            bulk::json_list(sqlite)
+        );
+        for (id, path, code) in rows_by_keys::<_, (i64, String, String)>(on, &sql, &other).await? {
+            older.insert(id);
+            unit_ids.insert(code, (id, path));
         }
         // Households that exist already (only units created before this import can
-        // have any): one look-up per 20,000 units.
-        let mut older_households: HashMap<(i64, String), i64> = HashMap::new();
+        // have any).
         let older: Vec<i64> = older.into_iter().collect();
-        for part in older.chunks(20_000) {
-            let sql = format!(
-                "SELECT id, unit_id, room FROM households WHERE unit_id IN {}",
-                bulk::json_int_list(sqlite)
-            );
-            let json = bulk::rows_json(part)?;
-            let found: Vec<(i64, i64, String)> = either!(on, c => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(json)
-                    .fetch_all(&mut *c)
-                    .await
-                    .map_err(db_err)?
-            });
-            for (id, unit_id, room) in found {
-                older_households.insert((unit_id, room), id);
-            }
-        }
+        let sql = format!(
+            "SELECT id, unit_id, room FROM households WHERE unit_id IN {}",
+            bulk::json_int_list(sqlite)
+        );
+        let older_households: HashMap<(i64, String), i64> =
+            rows_by_keys::<_, (i64, i64, String)>(on, &sql, &older)
+                .await?
+                .into_iter()
+                .map(|(id, unit_id, room)| ((unit_id, room), id))
+                .collect();
         // Every row's place: (unit id, unit path, room, household index if new).
         struct NewHousehold<'r> {
             unit_id: i64,
