@@ -37,6 +37,7 @@ struct Stats {
     claims_carried: AtomicU64,
     claims_alone: AtomicU64,
     followed_on: AtomicU64,
+    keys_again: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -48,6 +49,7 @@ static STATS: Stats = Stats {
     claims_carried: AtomicU64::new(0),
     claims_alone: AtomicU64::new(0),
     followed_on: AtomicU64::new(0),
+    keys_again: AtomicU64::new(0),
 };
 
 /// A batch that takes longer than this is counted as slow (and logged at debug level
@@ -128,6 +130,12 @@ pub(crate) fn followed_on() {
     STATS.followed_on.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Counts one SQLite batch written again with its idempotency keys looked up, after
+/// the unique index refused it without (a key stored already: a retry).
+pub(crate) fn keys_looked_up_again() {
+    STATS.keys_again.fetch_add(1, Ordering::Relaxed);
+}
+
 /// The counters as they stand: (phase, nanoseconds) in phase order, batches, cases.
 #[derive(Debug, Clone, Default)]
 pub struct WriterSnapshot {
@@ -144,6 +152,8 @@ pub struct WriterSnapshot {
     pub claims_alone: u64,
     /// SQLite batches numbered on from the one before, without a reservation.
     pub followed_on: u64,
+    /// SQLite batches written again with their keys looked up (a retry among them).
+    pub keys_again: u64,
 }
 
 impl WriterSnapshot {
@@ -167,15 +177,17 @@ impl WriterSnapshot {
             })
             .collect();
         let redone = self.redone.saturating_sub(earlier.redone);
+        let again = self.keys_again.saturating_sub(earlier.keys_again);
         let slow = self.slow.saturating_sub(earlier.slow);
         format!(
             "intake writer: {cases} cases in {batches} batches (mean {:.1} a batch, {slow} over {} ms{}); µs per case: {} = {total:.1}",
             cases as f64 / batches.max(1) as f64,
             SLOW_BATCH.as_millis(),
-            if redone > 0 {
-                format!(", {redone} redone case by case")
-            } else {
-                String::new()
+            match (redone, again) {
+                (0, 0) => String::new(),
+                (r, 0) => format!(", {r} redone case by case"),
+                (0, a) => format!(", {a} again with keys looked up"),
+                (r, a) => format!(", {r} redone case by case, {a} again with keys looked up"),
             },
             parts.join(", ")
         )
@@ -196,6 +208,7 @@ pub fn intake_writer_snapshot() -> WriterSnapshot {
         claims_carried: STATS.claims_carried.load(Ordering::Relaxed),
         claims_alone: STATS.claims_alone.load(Ordering::Relaxed),
         followed_on: STATS.followed_on.load(Ordering::Relaxed),
+        keys_again: STATS.keys_again.load(Ordering::Relaxed),
     }
 }
 
@@ -230,14 +243,18 @@ pub fn intake_writer_metrics() -> String {
          jiceng_intake_writer_claims_total{{carried=\"no\"}} {}\n\
          # HELP jiceng_intake_writer_followed_on_batches_total SQLite batches numbered on from the batch before, without a reservation of their own.\n\
          # TYPE jiceng_intake_writer_followed_on_batches_total counter\n\
-         jiceng_intake_writer_followed_on_batches_total {}\n",
+         jiceng_intake_writer_followed_on_batches_total {}\n\
+         # HELP jiceng_intake_writer_keys_looked_up_again_total SQLite batches written again with their idempotency keys looked up, after a key stored already was refused.\n\
+         # TYPE jiceng_intake_writer_keys_looked_up_again_total counter\n\
+         jiceng_intake_writer_keys_looked_up_again_total {}\n",
         STATS.batches.load(Ordering::Relaxed),
         STATS.cases.load(Ordering::Relaxed),
         STATS.redone.load(Ordering::Relaxed),
         STATS.slow.load(Ordering::Relaxed),
         STATS.claims_carried.load(Ordering::Relaxed),
         STATS.claims_alone.load(Ordering::Relaxed),
-        STATS.followed_on.load(Ordering::Relaxed)
+        STATS.followed_on.load(Ordering::Relaxed),
+        STATS.keys_again.load(Ordering::Relaxed)
     ));
     out
 }
