@@ -215,7 +215,7 @@ struct LoadArgs {
     /// Requests per second in all (0 = flat out)
     #[arg(long, default_value_t = 0)]
     rate: u64,
-    /// full | intake | intake-api | read
+    /// full | intake | intake-api | read | status | inbox | rates
     #[arg(long, default_value = "full")]
     mix: String,
     /// `bench load`: seconds of the same mix at a tenth of the rate (16 connections)
@@ -231,8 +231,9 @@ impl LoadArgs {
             duration: Duration::from_secs(self.seconds),
             concurrency: self.concurrency.max(1),
             rate: self.rate,
-            mix: bench::Mix::parse(mix)
-                .ok_or("mix must be full, intake, intake-api, read, limit or peer")?,
+            mix: bench::Mix::parse(mix).ok_or(
+                "mix must be full, intake, intake-api, read, status, inbox, rates, limit or peer",
+            )?,
         })
     }
 }

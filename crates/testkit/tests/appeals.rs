@@ -2131,3 +2131,64 @@ async fn the_deadline_sweep_reads_its_own_indexes_whatever_the_statistics() {
     assert_eq!(appeals::sweep(&env.ctx).await.unwrap(), done);
     assert_eq!(appeals::sweep(&env.ctx).await.unwrap(), Default::default());
 }
+
+/// A list gives each case exactly as the case's own look-up does, newest first. (On
+/// SQLite a page of a list comes back as one JSON value, in which SQLite writes numbers
+/// with 15 digits: the coordinates travel as exact text.)
+#[tokio::test]
+async fn a_list_gives_each_case_as_stored() {
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let coords = [
+        (106.805_123_456_789_12, 39.605_123_456_789_01),
+        (106.805_000_000_000_1, 39.605_000_000_000_03),
+    ];
+    let mut ids = vec![];
+    for (i, (lon, lat)) in coords.iter().enumerate() {
+        let body = json!({"category": "0301", "description": format!("垃圾箱满溢 {i}"), "lon": lon, "lat": lat});
+        ids.push(submitted(&app, f.token(GridWorker), body).await);
+    }
+    // One without coordinates, from a resident (phone masked and encrypted).
+    let body = json!({"category": "1301", "description": "夜间噪音 \"引号\" 与 \\ 反斜杠"});
+    ids.push(submitted(&app, f.token(Resident), body).await);
+    let page = jiceng_core::PageRequest {
+        offset: 0,
+        limit: 50,
+    };
+    let listed = env
+        .ctx
+        .appeals
+        .search(&jiceng_domain::appeals::CaseQuery::default(), page)
+        .await
+        .unwrap()
+        .items;
+    for id in &ids {
+        let own = env.ctx.appeals.case(*id).await.unwrap().unwrap();
+        let in_list = listed.iter().find(|c| c.id == *id).expect("listed");
+        assert_eq!(in_list, &own, "case {id} as listed and as stored");
+    }
+    let stored = env.ctx.appeals.case(ids[0]).await.unwrap().unwrap();
+    assert_eq!(
+        stored.lon,
+        Some(coords[0].0),
+        "every digit of the coordinate"
+    );
+    assert_eq!(stored.lat, Some(coords[0].1));
+    let order: Vec<(i64, i64)> = listed.iter().map(|c| (c.created_ms, c.id)).collect();
+    let mut newest_first = order.clone();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(order, newest_first, "newest first");
+    // A page after the last is empty.
+    let beyond = jiceng_core::PageRequest {
+        offset: listed.len() as i64,
+        limit: 50,
+    };
+    let none = env
+        .ctx
+        .appeals
+        .search(&jiceng_domain::appeals::CaseQuery::default(), beyond)
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+}

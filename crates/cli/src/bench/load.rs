@@ -72,6 +72,10 @@ impl Mix {
             ],
             "intake-api" => vec![(Op::IntakeApi, 1)],
             "read" => vec![(Op::Status, 60), (Op::Inbox, 25), (Op::Rates, 15)],
+            // One reading operation alone: what each costs.
+            "status" => vec![(Op::Status, 1)],
+            "inbox" => vec![(Op::Inbox, 1)],
+            "rates" => vec![(Op::Rates, 1)],
             "limit" => vec![(Op::Limit, 1)],
             "peer" => vec![(Op::Peer, 1)],
             _ => return None,
@@ -682,6 +686,11 @@ mod tests {
         let picks: Vec<Op> = (0..4).map(|i| m.pick(i)).collect();
         assert_eq!(picks, [Op::Status, Op::Inbox, Op::Inbox, Op::Inbox]);
         assert!(Mix::parse("full").is_some() && Mix::parse("nope").is_none());
+        for one in ["status", "inbox", "rates"] {
+            let m = Mix::parse(one).unwrap();
+            assert_eq!(m.0.len(), 1, "{one} alone");
+            assert!(!m.0[0].0.is_write());
+        }
     }
 
     #[test]
