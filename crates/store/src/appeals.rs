@@ -287,6 +287,27 @@ fn notice_row(r: &AnyRow) -> Result<Notice> {
     })
 }
 
+/// SQLite: notices as `json_array(id, at_ms, channel, recipient, case_id, text, sent_ms)`
+/// rows of one JSON array.
+fn notices_from_json(text: &str) -> Result<Vec<Notice>> {
+    type Row = (i64, i64, String, String, Option<i64>, String, Option<i64>);
+    let rows: Vec<Row> = serde_json::from_str(text).map_err(|e| bad(&format!("notices: {e}")))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, at_ms, channel, recipient, case_id, text, sent_ms)| Notice {
+                id,
+                at_ms,
+                channel,
+                recipient,
+                case_id,
+                text,
+                sent_ms,
+            },
+        )
+        .collect())
+}
+
 fn dept_row(r: &AnyRow) -> Result<Department> {
     let kind: String = g(r, "kind")?;
     Ok(Department {
@@ -2514,15 +2535,19 @@ impl SqlStore {
         else {
             return Ok(vec![]);
         };
-        let rows = sqlx::query(
-            "SELECT id, at_ms, channel, recipient, case_id, text, sent_ms FROM notifications WHERE id >= $1 AND id <= $2 ORDER BY id",
+        // As one JSON value, like a list of cases (see `search`): row by row, the
+        // claim's up to 500 notices were each handed from the connection's thread on
+        // their own, on a reader shared with the requests.
+        let row = sqlx::query(
+            "SELECT json_group_array(json_array(id, at_ms, channel, recipient, case_id, text, sent_ms) ORDER BY id) \
+             FROM notifications WHERE id >= $1 AND id <= $2",
         )
         .bind(lo)
         .bind(hi)
-        .fetch_all(&self.r)
+        .fetch_one(&self.r)
         .await
         .map_err(db_err)?;
-        rows.iter().map(notice_row).collect()
+        notices_from_json(&row.try_get::<String, _>(0).map_err(db_err)?)
     }
 }
 

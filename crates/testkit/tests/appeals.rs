@@ -1176,7 +1176,7 @@ async fn concurrent_intake_is_grouped_and_isolated() {
 async fn outbox_delivery_drains_more_than_a_batch_once_each() {
     use jiceng_domain::appeals::model::Notice;
     use jiceng_domain::appeals::notify::{NoticeChannel, deliver, deliver_in_batches};
-    struct Collect(std::sync::Mutex<Vec<i64>>);
+    struct Collect(std::sync::Mutex<Vec<Notice>>);
     #[async_trait::async_trait]
     impl NoticeChannel for Collect {
         fn name(&self) -> &'static str {
@@ -1184,7 +1184,7 @@ async fn outbox_delivery_drains_more_than_a_batch_once_each() {
         }
         async fn send(&self, n: &Notice) -> jiceng_core::Result<()> {
             assert!(n.sent_ms.is_some(), "claimed before it is sent");
-            self.0.lock().unwrap().push(n.id);
+            self.0.lock().unwrap().push(n.clone());
             Ok(())
         }
     }
@@ -1204,7 +1204,8 @@ async fn outbox_delivery_drains_more_than_a_batch_once_each() {
     assert!(replies.iter().all(|r| r.status.is_success()));
     let ch = Collect(Default::default());
     let sent = deliver_in_batches(&env.ctx, &ch, 500).await.unwrap();
-    let ids = ch.0.lock().unwrap().clone();
+    let delivered = ch.0.lock().unwrap().clone();
+    let ids: Vec<i64> = delivered.iter().map(|n| n.id).collect();
     assert_eq!(sent, ids.len());
     assert!(sent > 500, "more than one batch of 500 went out: {sent}");
     assert!(
@@ -1231,6 +1232,16 @@ async fn outbox_delivery_drains_more_than_a_batch_once_each() {
         mine.iter()
             .all(|n| n.sent_ms.is_some() && ids.contains(&n.id))
     );
+    // Each went out as stored: recipient, case, text (with the case's number) and all.
+    for n in &mine {
+        let out = delivered.iter().find(|d| d.id == n.id).unwrap();
+        assert_eq!(out, *n);
+        assert!(
+            out.text.starts_with(&format!("[{}]", stored.number)),
+            "{}",
+            out.text
+        );
+    }
 }
 
 /// A claim looks only above the id it is given; each round of delivery starts from the
