@@ -497,7 +497,15 @@ pub async fn run(target: Target, opts: LoadOpts) -> Report {
     let ids = Arc::new(Mutex::new(target.case_ids.clone()));
     let target = Arc::new(target);
     let stop = Arc::new(AtomicBool::new(false));
-    let seq = Arc::new(AtomicU64::new(0));
+    // Request numbers start where no earlier run's did (the clock at the start, in
+    // nanoseconds): page-form tokens are made from them and must not repeat from one
+    // run — or one round of `bench compare` — to the next, or the server rightly
+    // answers the repeats as retries of cases it has.
+    let first = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    let seq = Arc::new(AtomicU64::new(first));
     // At a set rate, a ticker hands out start times; latency counts from the planned
     // start, so a slow server cannot hide its queue (no coordinated omission).
     let (tick_tx, tick_rx) = async_channel(opts.rate);
