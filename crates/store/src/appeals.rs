@@ -3040,17 +3040,12 @@ impl AppealStore for SqlStore {
         } else {
             "created_ms DESC, id DESC".to_string()
         };
-        let sql = format!(
-            "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            w.sql,
-            n + 1
-        );
         let items: Vec<Case> = if self.backend == crate::Backend::Sqlite {
             // The page as one JSON value. Row by row, sqlx's SQLite driver copied each
             // of a case's 53 values and handed every row from the connection's thread to
             // the caller on its own: a grid worker's inbox (ten lists) cost ~7.7 ms of CPU,
-            // most of it in those copies and hand-offs, not in SQLite's reading.
-            // The page is chosen by id alone, then its rows are read: sorting whole rows
+            // most of it in those copies and hand-offs, not in SQLite's reading. And
+            // the page is chosen by id alone, then its rows are read: sorting whole rows
             // (53 values each) to keep the top of a list, SQLite built and rebalanced a
             // temporary b-tree of full rows — a third of an inbox's CPU — where ids sort
             // straight off the index.
@@ -3070,6 +3065,11 @@ impl AppealStore for SqlStore {
                 .map_err(db_err)?;
             cases_from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?
         } else {
+            let sql = format!(
+                "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+                w.sql,
+                n + 1
+            );
             let rows = w
                 .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
                 .bind(page.limit)
