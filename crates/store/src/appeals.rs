@@ -88,21 +88,13 @@ struct CaseCols {
 }
 
 /// A coordinate from a SQLite list's JSON: exact text (`printf('%!.17g')`, since SQLite
-/// writes a JSON number with 15 digits only), a number, or null.
+/// writes a JSON number with 15 digits only), or null.
 fn exact_real<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<f64>, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Real {
-        Text(String),
-        Number(f64),
-    }
-    match <Option<Real> as serde::Deserialize>::deserialize(d)? {
-        None => Ok(None),
-        Some(Real::Number(x)) => Ok(Some(x)),
-        Some(Real::Text(t)) => t.parse().map(Some).map_err(serde::de::Error::custom),
-    }
+    <Option<String> as serde::Deserialize>::deserialize(d)?
+        .map(|t| t.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 impl CaseCols {
@@ -3040,43 +3032,37 @@ impl AppealStore for SqlStore {
         } else {
             "created_ms DESC, id DESC".to_string()
         };
-        let items: Vec<Case> = if self.backend == crate::Backend::Sqlite {
-            // The page as one JSON value. Row by row, sqlx's SQLite driver copied each
-            // of a case's 53 values and handed every row from the connection's thread to
-            // the caller on its own: a grid worker's inbox (ten lists) cost ~7.7 ms of CPU,
-            // most of it in those copies and hand-offs, not in SQLite's reading. And
-            // the page is chosen by id alone, then its rows are read: sorting whole rows
-            // (53 values each) to keep the top of a list, SQLite built and rebalanced a
-            // temporary b-tree of full rows — a third of an inbox's CPU — where ids sort
-            // straight off the index.
-            let sql = format!(
+        let sqlite = self.backend == crate::Backend::Sqlite;
+        // SQLite: the page as one JSON value, its cases chosen by id. Row by row, sqlx's
+        // SQLite driver copied each of a case's 53 values and handed every row from the
+        // connection's thread to the caller on its own; and to keep the top of a list,
+        // SQLite built and rebalanced a temporary b-tree of whole rows, where ids sort
+        // straight off the index. A grid worker's inbox (ten lists) cost ~7.7 ms of CPU,
+        // little of it in SQLite's reading.
+        let sql = if sqlite {
+            format!(
                 "SELECT json_group_array(json_array({}) ORDER BY {order}) FROM cases \
                  WHERE id IN (SELECT id FROM cases WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${})",
                 case_json_cols(),
                 w.sql,
                 n + 1
-            );
-            let row = w
-                .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-                .bind(page.limit)
-                .bind(page.offset)
-                .fetch_one(&self.r)
-                .await
-                .map_err(db_err)?;
-            cases_from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?
+            )
         } else {
-            let sql = format!(
+            format!(
                 "SELECT {CASE_COLS} FROM cases WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
                 w.sql,
                 n + 1
-            );
-            let rows = w
-                .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-                .bind(page.limit)
-                .bind(page.offset)
-                .fetch_all(&self.r)
-                .await
-                .map_err(db_err)?;
+            )
+        };
+        let query = w
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .bind(page.limit)
+            .bind(page.offset);
+        let items: Vec<Case> = if sqlite {
+            let row = query.fetch_one(&self.r).await.map_err(db_err)?;
+            cases_from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?
+        } else {
+            let rows = query.fetch_all(&self.r).await.map_err(db_err)?;
             rows.iter().map(case_row).collect::<Result<_>>()?
         };
         Ok(Page {

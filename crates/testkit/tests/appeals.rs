@@ -2163,17 +2163,13 @@ async fn a_list_gives_each_case_as_stored() {
     // One without coordinates, from a resident (phone masked and encrypted).
     let body = json!({"category": "1301", "description": "夜间噪音 \"引号\" 与 \\ 反斜杠"});
     ids.push(submitted(&app, f.token(Resident), body).await);
-    let page = jiceng_core::PageRequest {
-        offset: 0,
-        limit: 50,
+    let list = |offset: i64, limit: i64| {
+        let page = jiceng_core::PageRequest { offset, limit };
+        let q = jiceng_domain::appeals::CaseQuery::default();
+        let appeals = env.ctx.appeals.clone();
+        async move { appeals.search(&q, page).await.unwrap().items }
     };
-    let listed = env
-        .ctx
-        .appeals
-        .search(&jiceng_domain::appeals::CaseQuery::default(), page)
-        .await
-        .unwrap()
-        .items;
+    let listed = list(0, 50).await;
     for id in &ids {
         let own = env.ctx.appeals.case(*id).await.unwrap().unwrap();
         let in_list = listed.iter().find(|c| c.id == *id).expect("listed");
@@ -2190,16 +2186,8 @@ async fn a_list_gives_each_case_as_stored() {
     let mut newest_first = order.clone();
     newest_first.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(order, newest_first, "newest first");
-    // A page after the last is empty.
-    let beyond = jiceng_core::PageRequest {
-        offset: listed.len() as i64,
-        limit: 50,
-    };
-    let none = env
-        .ctx
-        .appeals
-        .search(&jiceng_domain::appeals::CaseQuery::default(), beyond)
-        .await
-        .unwrap();
-    assert!(none.items.is_empty());
+    // A page further on starts where the one before it left off; one after the last is
+    // empty.
+    assert_eq!(list(1, 1).await, listed[1..2].to_vec());
+    assert!(list(listed.len() as i64, 50).await.is_empty());
 }
