@@ -1978,6 +1978,120 @@ async fn rolled_up_rates_equal_counted_rates() {
     assert_eq!(total[0].closed, 3, "one reopened by its unsatisfied rating");
 }
 
+/// The rates read from the rollup equal counting the cases themselves for every place
+/// (the city, a district, a sub-district, a community, a grid), every grouping (level,
+/// department, month) and every narrowing the rollup serves (a department, whole months),
+/// with cases from several grids and channels, one of them with a department — and
+/// still after further intakes.
+#[tokio::test]
+async fn rolled_up_rates_equal_counted_rates_everywhere() {
+    use jiceng_domain::appeals::CaseQuery;
+    use jiceng_domain::appeals::store::RateGroup;
+    use jiceng_domain::org::UnitKind;
+    let env = env().await;
+    let f = fixture(&env.ctx).await;
+    let app = TestApp::new(env.ctx.clone());
+    let submit_some = |n: usize, tag: &'static str| {
+        let app = &app;
+        let f = &f;
+        async move {
+            let mut ids = vec![];
+            for i in 0..n {
+                let body = match i % 3 {
+                    0 => {
+                        json!({"category": "0302", "description": format!("{tag} 乱堆 {i}"), "lon": 106.805, "lat": 39.605})
+                    }
+                    1 => {
+                        json!({"category": "0103", "description": format!("{tag} 漏水 {i}"), "lon": 106.855, "lat": 39.605, "reporter_phone": "13900001111"})
+                    }
+                    _ => json!({"category": "1104", "description": format!("{tag} 楼道灯 {i}")}),
+                };
+                let token = match i % 3 {
+                    0 => f.token(GridWorker),
+                    1 => f.token(HotlineOperator),
+                    _ => f.token(Resident),
+                };
+                ids.push(submitted(app, token, body).await);
+            }
+            ids
+        }
+    };
+    let first = submit_some(7, "甲").await;
+    // One case handled by a department (its rows move between departments at once).
+    ok(&act(
+        &app,
+        f.token(SubdistrictStaff),
+        first[1],
+        json!({"action": "dispatch", "to_dept_id": f.water}),
+    )
+    .await);
+    let mut paths: Vec<Option<String>> = vec![None];
+    for id in [f.district, f.sub, f.community, f.grid] {
+        let (p,): (String,) = sqlx::query_as("SELECT path FROM org_units WHERE id = $1")
+            .bind(id)
+            .fetch_one(env.store.write_pool())
+            .await
+            .unwrap();
+        paths.push(Some(p));
+    }
+    let now = env.ctx.now_ms();
+    let start = jiceng_testkit::month_start_ms(2026, 11);
+    let end = jiceng_testkit::month_start_ms(2026, 12);
+    // Every read from the rollup, each checked against counting the cases.
+    let rates = || async {
+        let mut all = vec![];
+        for path in &paths {
+            for group in [
+                RateGroup::Total,
+                RateGroup::Level(UnitKind::Subdistrict),
+                RateGroup::Level(UnitKind::Community),
+                RateGroup::Level(UnitKind::Grid),
+                RateGroup::Department,
+                RateGroup::Month,
+            ] {
+                for (dept, from, to) in [
+                    (None, None, None),
+                    (None, Some(start), Some(end)),
+                    (Some(f.water), None, None),
+                ] {
+                    let rolled = CaseQuery {
+                        path: path.clone(),
+                        dept_id: dept,
+                        from_ms: from,
+                        to_ms: to,
+                        ..Default::default()
+                    };
+                    // A millisecond off a month's start makes the cases themselves counted.
+                    let counted = CaseQuery {
+                        from_ms: Some(from.unwrap_or(0) + 1),
+                        ..rolled.clone()
+                    };
+                    let a = env
+                        .ctx
+                        .appeals
+                        .rate_counts(&rolled, group.clone(), now)
+                        .await
+                        .unwrap();
+                    let b = env
+                        .ctx
+                        .appeals
+                        .rate_counts(&counted, group.clone(), now)
+                        .await
+                        .unwrap();
+                    assert_eq!(a, b, "{path:?} {group:?} {dept:?} {from:?}");
+                    all.push(a);
+                }
+            }
+        }
+        all
+    };
+    let total = |all: &[Vec<jiceng_domain::appeals::RateCounts>]| all[0][0].total;
+    assert_eq!(total(&rates().await), 7);
+    let more = submit_some(5, "乙").await;
+    assert_eq!(more.len(), 5);
+    assert_eq!(total(&rates().await), 12);
+}
+
 /// A case, its events and notices name only units, categories, users and cases that
 /// exist, and neither a unit nor a case is deleted from under them: foreign keys on
 /// SQLite, statement-level checks and delete guards on PostgreSQL (migration 0019).
