@@ -3620,6 +3620,51 @@ mod tests {
         assert_eq!(enqueue(&tx, 4, wait).await.unwrap_err().code(), "internal");
     }
 
+    /// A deserializer that only records the field names a struct asks for, in the
+    /// order it declares them (serde's derive passes them to `deserialize_struct`).
+    struct FieldNames<'a>(&'a mut Vec<&'static str>);
+
+    impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
+        type Error = serde::de::value::Error;
+
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> std::result::Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom(
+                "only a struct's field names are read",
+            ))
+        }
+
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> std::result::Result<V::Value, Self::Error> {
+            self.0.extend_from_slice(fields);
+            Err(serde::de::Error::custom("field names read"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+
+    /// A SQLite list's JSON gives each case's values by position ([`case_json_cols`]),
+    /// which `CaseCols` reads in the order it declares its fields: that order must be
+    /// [`CASE_COLS`]'s, name for name (a swap of two fields of one type would otherwise
+    /// go unnoticed wherever their values happen to be equal).
+    #[test]
+    fn case_cols_declares_its_fields_in_case_cols_order() {
+        let mut names = vec![];
+        assert!(<CaseCols as serde::Deserialize>::deserialize(FieldNames(&mut names)).is_err());
+        let cols: Vec<&str> = CASE_COLS.split(", ").collect();
+        assert_eq!(names, cols);
+    }
+
     fn texts(w: &Where) -> Vec<&str> {
         w.params
             .iter()
