@@ -270,8 +270,8 @@ fn build_insert(
     // text first (`value` is recomputed per access): for a 27-column case row that was
     // 28 µs a row, against 7 µs with `jsonb(value)`. `jsonb_each` hands each row over
     // as binary JSON already, cut from the array it parsed once, where `json_each` wrote
-    // it back as text for `jsonb()` to parse again: 10.2 → 8.3 µs a 27-column row
-    // (26-row arrays, SQLite 3.54 through apsw).
+    // it back as text for `jsonb()` to parse again: 4.74 → 4.36 µs a 27-column row
+    // (26-row arrays, SQLite 3.54 through apsw; BENCHMARKS.md, seventeenth session).
     let (with, from) = match (sqlite, id_col.is_some()) {
         (true, false) => (
             "WITH e(v) AS MATERIALIZED (SELECT value FROM jsonb_each($1)) ",
