@@ -3707,11 +3707,44 @@ mod tests {
             w.sql
         );
         assert!(w.sql.contains("'closed'") && w.sql.contains("'rejected'"));
+        assert!(w.params.is_empty(), "a district's scope is written in");
+    }
+
+    /// A district's or a sub-district's subtree is written into the statement (planned on
+    /// its own size); a community's, a grid's, or any path that is not digits and
+    /// slashes alone is bound.
+    #[test]
+    fn large_scopes_are_written_in_and_small_ones_bound() {
+        let of = |path: &str| {
+            where_of(&CaseQuery {
+                path: Some(path.into()),
+                ..Default::default()
+            })
+        };
+        for (path, hi) in [
+            ("/150302/", "/1503020"),
+            ("/150302/150302001/", "/150302/1503020010"),
+        ] {
+            let w = of(path);
+            assert!(
+                w.sql
+                    .contains(&format!("path >= '{path}' AND path < '{hi}'")),
+                "{}",
+                w.sql
+            );
+            assert!(w.params.is_empty());
+        }
+        let community = "/150302/150302001/150302001002/";
+        let w = of(community);
         assert_eq!(
             texts(&w),
-            vec!["/150302/", "/1503020"],
-            "only the scope bound"
+            vec![community, "/150302/150302001/1503020010020"]
         );
+        assert!(!w.sql.contains(community));
+        let odd = "/15'0/";
+        let w = of(odd);
+        assert_eq!(texts(&w), vec![odd, "/15'00"]);
+        assert!(!w.sql.contains(odd));
     }
 
     #[test]
