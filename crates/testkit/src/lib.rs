@@ -609,3 +609,31 @@ pub fn month_start_ms(year: i32, month: u32) -> i64 {
         .map(|t| t.timestamp_millis())
         .unwrap_or(0)
 }
+
+/// The rates of `q` as the rollup gives them, after checking that they equal counting
+/// the cases themselves: the same query starting one millisecond past its start (past a
+/// month's first moment, or past 0) is not one the rollup serves, so the store counts.
+#[allow(clippy::expect_used)]
+pub async fn rolled_up_rates_as_counted(
+    ctx: &Ctx,
+    q: &jiceng_domain::appeals::CaseQuery,
+    group: jiceng_domain::appeals::store::RateGroup,
+    now_ms: i64,
+) -> Vec<jiceng_domain::appeals::RateCounts> {
+    let counted = jiceng_domain::appeals::CaseQuery {
+        from_ms: Some(q.from_ms.unwrap_or(0) + 1),
+        ..q.clone()
+    };
+    let rolled = ctx
+        .appeals
+        .rate_counts(q, group.clone(), now_ms)
+        .await
+        .expect("rates from the rollup");
+    let live = ctx
+        .appeals
+        .rate_counts(&counted, group.clone(), now_ms)
+        .await
+        .expect("rates counted");
+    assert_eq!(rolled, live, "{q:?} {group:?}");
+    rolled
+}

@@ -1940,24 +1940,7 @@ async fn rolled_up_rates_equal_counted_rates() {
             to_ms: Some(end),
             ..Default::default()
         };
-        // One millisecond off the month boundary forces counting the cases themselves.
-        let counted = CaseQuery {
-            from_ms: Some(start + 1),
-            ..rolled.clone()
-        };
-        let a = env
-            .ctx
-            .appeals
-            .rate_counts(&rolled, group.clone(), now)
-            .await
-            .unwrap();
-        let b = env
-            .ctx
-            .appeals
-            .rate_counts(&counted, group.clone(), now)
-            .await
-            .unwrap();
-        assert_eq!(a, b, "{group:?}");
+        let a = jiceng_testkit::rolled_up_rates_as_counted(&env.ctx, &rolled, group, now).await;
         assert!(!a.is_empty());
     }
     let total = env
@@ -2027,12 +2010,7 @@ async fn rolled_up_rates_equal_counted_rates_everywhere() {
     .await);
     let mut paths: Vec<Option<String>> = vec![None];
     for id in [f.district, f.sub, f.community, f.grid] {
-        let (p,): (String,) = sqlx::query_as("SELECT path FROM org_units WHERE id = $1")
-            .bind(id)
-            .fetch_one(env.store.write_pool())
-            .await
-            .unwrap();
-        paths.push(Some(p));
+        paths.push(Some(env.ctx.org.unit(id).await.unwrap().unwrap().path));
     }
     let now = env.ctx.now_ms();
     let start = jiceng_testkit::month_start_ms(2026, 11);
@@ -2054,32 +2032,22 @@ async fn rolled_up_rates_equal_counted_rates_everywhere() {
                     (None, Some(start), Some(end)),
                     (Some(f.water), None, None),
                 ] {
-                    let rolled = CaseQuery {
+                    let q = CaseQuery {
                         path: path.clone(),
                         dept_id: dept,
                         from_ms: from,
                         to_ms: to,
                         ..Default::default()
                     };
-                    // A millisecond off a month's start makes the cases themselves counted.
-                    let counted = CaseQuery {
-                        from_ms: Some(from.unwrap_or(0) + 1),
-                        ..rolled.clone()
-                    };
-                    let a = env
-                        .ctx
-                        .appeals
-                        .rate_counts(&rolled, group.clone(), now)
-                        .await
-                        .unwrap();
-                    let b = env
-                        .ctx
-                        .appeals
-                        .rate_counts(&counted, group.clone(), now)
-                        .await
-                        .unwrap();
-                    assert_eq!(a, b, "{path:?} {group:?} {dept:?} {from:?}");
-                    all.push(a);
+                    all.push(
+                        jiceng_testkit::rolled_up_rates_as_counted(
+                            &env.ctx,
+                            &q,
+                            group.clone(),
+                            now,
+                        )
+                        .await,
+                    );
                 }
             }
         }
